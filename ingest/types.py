@@ -1,0 +1,121 @@
+"""Plain records passed between the pure parsers and the ``save_*`` functions.
+
+Parsing never touches the database or the network; saving never parses.
+All offsets are Python string indices: article-level offsets point into
+``ParsedArticle.text``; marker offsets point into their sentence's text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class ReferenceFields:
+    """What one reference entry says, as parsed from its raw text."""
+
+    doi: str | None = None  # normalised: lower-case, no prefix, no trailing punctuation
+    doi_raw: str | None = None  # as written (after the label)
+    doi_status: str = "absent"  # present | empty | truncated | malformed | absent
+    pmid: str | None = None
+    pmcid: str | None = None  # "PMC8967077"
+    isbn: str | None = None
+    url: str | None = None
+    year: int | None = None
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None  # "145-150" (en dash normalised to hyphen)
+    article_number: str | None = None  # "e0212460", "8429", "CD010410"
+    journal: str | None = None
+    authors: list[str] = field(default_factory=list)  # ["Cree BA", "Kornyeyeva E"]
+    first_author: str | None = None  # family name of the first author ("Cree")
+    title: str | None = None
+    source_type: str | None = None  # journal | web | press_release | book | conference | preprint
+
+
+@dataclass
+class ParsedReference:
+    key: str  # "16" for numbered lists; "smith2010a" for author-year; link label for Markdown
+    raw: str
+    position: int  # order in the list, from 0
+    number: int | None = None
+    start: int = 0  # offsets into ParsedArticle.text (0, 0 when not in the text, e.g. link defs)
+    end: int = 0
+    fields: ReferenceFields = field(default_factory=ReferenceFields)
+
+
+@dataclass
+class ParsedMarker:
+    raw: str  # "[4-6]", "³", "(Smith and Jones 2010a; Lee 2011)"
+    start: int  # offsets within the sentence text
+    end: int
+    style: str  # bracket | superscript | paren | footnote | author_year | mdlink | bare
+    keys: list[str]  # entry keys it expands to: ["4", "5", "6"] or ["smith2010a", "lee2011"]
+
+
+@dataclass
+class StudyDescription:
+    """What a sentence itself says about the study it cites."""
+
+    year: int | None = None
+    journal: str | None = None
+    design: str | None = None  # randomised controlled trial | cohort | case report | review | ...
+    sample_size: int | None = None
+    duration: str | None = None
+    outcomes: list[str] = field(default_factory=list)
+
+    def is_empty(self) -> bool:
+        return not (self.year or self.journal or self.design or self.sample_size)
+
+
+@dataclass
+class ParsedSentence:
+    text: str
+    start: int  # offsets into ParsedArticle.text
+    end: int
+    position: int  # sentence index in the article body
+    paragraph: int
+    section: int | None  # index into ParsedArticle.sections
+    markers: list[ParsedMarker] = field(default_factory=list)
+    description: StudyDescription | None = None  # set when it describes a study
+    is_claim: bool = False
+    uncited: bool = False  # describes a study with no marker
+
+
+@dataclass
+class ParsedSection:
+    heading: str
+    level: int
+    start: int
+    end: int
+    position: int
+    is_references: bool = False
+
+
+@dataclass
+class ParsedArticle:
+    source: str
+    format: str  # text | markdown | html
+    text: str  # normalised body text (furniture removed); all article offsets point here
+    title: str | None = None
+    byline: str | None = None
+    sections: list[ParsedSection] = field(default_factory=list)
+    sentences: list[ParsedSentence] = field(default_factory=list)
+    references: list[ParsedReference] = field(default_factory=list)
+    marker_style: str | None = None
+    encoding: str | None = None
+    repaired: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def claims(self) -> list[ParsedSentence]:
+        return [s for s in self.sentences if s.is_claim]
+
+
+class IngestError(Exception):
+    """A clear, one-line reason an input could not be ingested."""
+
+    def __init__(self, message: str, *, stage: str = "parse", source: str | None = None):
+        super().__init__(message)
+        self.stage = stage
+        self.source = source

@@ -1,0 +1,9 @@
+"""Command-line interface: a thin layer over the kb library."""
+
+import click
+
+
+@click.group()
+@click.version_option(package_name="evidence-kb")
+def cli() -> None:
+    """evidence-kb: claims, references and their evidence, in SQLite and Datasette."""

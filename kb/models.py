@@ -1,0 +1,292 @@
+"""SQLModel tables of the knowledge base.
+
+Every row says where it came from: article-derived rows carry ``article_id``
+(and offsets into the article text), Crossref-derived rows carry
+``provenance`` (``api``, ``cache`` or ``snapshot``). Descriptions of every
+table and column live in ``datasette_metadata.json`` (a test enforces it).
+
+Editors' decisions live in ``suggestion_decision``, keyed by stable text
+(article source, reference key, DOI) rather than row ids, so they survive
+rebuilds that replace an article's rows.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> str:
+    """ISO-8601 UTC timestamp, the one time format stored everywhere."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# --- articles and their text -------------------------------------------------
+
+
+class Article(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(index=True, unique=True)  # path relative to the build root, or URL
+    source_kind: str = "file"  # file | url
+    content_hash: str = ""  # sha256 of the raw bytes; unchanged hash => skip on rebuild
+    format: str = "text"  # text | markdown | html
+    title: str | None = None
+    byline: str | None = None
+    marker_style: str | None = None  # numeric | superscript | author_year | mdlink | footnote | none
+    encoding: str | None = None  # encoding the bytes were decoded with
+    repaired: bool = False  # True when ftfy repaired mojibake
+    text: str = ""  # the normalised body text; all offsets point into it
+    n_sentences: int = 0
+    n_claims: int = 0
+    n_references: int = 0
+    completeness: float | None = None  # share of entries complete and verified (audit)
+    ingested_at: str = Field(default_factory=utcnow)
+
+
+class Section(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: int = Field(foreign_key="article.id", index=True)
+    position: int
+    heading: str
+    level: int = 2
+    start: int = 0  # offsets into article.text
+    end: int = 0
+    is_references: bool = False
+
+
+class Claim(SQLModel, table=True):
+    """A sentence of the article body that cites something or describes a study.
+
+    The ``desc_*`` columns record what the sentence itself says about the study
+    it cites (year, journal, design, sample size, duration, outcomes)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: int = Field(foreign_key="article.id", index=True)
+    section_id: int | None = Field(default=None, foreign_key="section.id", index=True)
+    position: int  # sentence index within the article
+    paragraph: int = 0
+    start: int  # offsets into article.text
+    end: int
+    text: str
+    n_markers: int = 0
+    is_study_description: bool = False
+    uncited: bool = False  # describes a study but carries no marker
+    desc_year: int | None = None
+    desc_journal: str | None = None
+    desc_design: str | None = None
+    desc_sample_size: int | None = None
+    desc_duration: str | None = None
+    desc_outcomes: str | None = None  # JSON list
+
+
+class Marker(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: int = Field(foreign_key="article.id", index=True)
+    claim_id: int = Field(foreign_key="claim.id", index=True)
+    raw: str  # as written: "[4-6]", "³", "(Smith 2010)"
+    style: str  # bracket | superscript | paren | footnote | author_year | mdlink | bare
+    start: int  # offsets within the claim text
+    end: int
+    keys: str  # JSON list of the entry keys it expands to
+
+
+class Reference(SQLModel, table=True):
+    """One entry of an article's reference list, with the fields parsed from it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: int = Field(foreign_key="article.id", index=True)
+    key: str  # "16", "smith2010a", or a Markdown link label
+    number: int | None = None
+    position: int  # order in the list
+    raw: str
+    start: int = 0  # offsets into article.text (the reference block)
+    end: int = 0
+    doi: str | None = Field(default=None, index=True)  # normalised, lower-case
+    doi_raw: str | None = None  # as written
+    doi_status: str = "absent"  # present | empty | truncated | malformed | absent
+    pmid: str | None = None
+    pmcid: str | None = None
+    isbn: str | None = None
+    url: str | None = None
+    year: int | None = None
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None
+    article_number: str | None = None
+    journal: str | None = None
+    authors: str | None = None  # JSON list of "Family Initials"
+    first_author: str | None = None  # family name, for author-year resolution
+    title: str | None = None
+    source_type: str | None = None  # journal | web | press_release | book | conference | preprint
+    work_doi: str | None = Field(default=None, foreign_key="work.doi", index=True)
+    verification: str = "unchecked"  # verified | not_found | unverified | unchecked | no_doi
+    verification_source: str | None = None  # api | cache | snapshot
+    evidence_type: str | None = None
+    evidence_signal: str | None = None
+
+
+class StudyLink(SQLModel, table=True):
+    """One row per (claim, cited key): the entry it points to, or none (dangling)."""
+
+    __tablename__ = "study_link"
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: int = Field(foreign_key="article.id", index=True)
+    claim_id: int = Field(foreign_key="claim.id", index=True)
+    marker_id: int | None = Field(default=None, foreign_key="marker.id", index=True)
+    key: str
+    reference_id: int | None = Field(default=None, foreign_key="reference.id", index=True)
+    dangling: bool = False
+
+
+# --- Crossref ----------------------------------------------------------------
+
+
+class Work(SQLModel, table=True):
+    """A cited work as Crossref (or a snapshot of it) describes it; shared by all articles."""
+
+    doi: str = Field(primary_key=True)  # lower-case
+    title: str | None = None
+    authors: str | None = None  # JSON list of {"family", "given"}
+    first_author: str | None = None
+    container_title: str | None = None
+    year: int | None = None
+    volume: str | None = None
+    issue: str | None = None
+    page: str | None = None
+    article_number: str | None = None
+    type: str | None = None
+    issn: str | None = None
+    publisher: str | None = None
+    url: str | None = None
+    provenance: str = "api"  # api | snapshot
+    fetched_at: str = Field(default_factory=utcnow)
+    evidence_type: str | None = None
+    evidence_signal: str | None = None
+
+
+class WorkUpdate(SQLModel, table=True):
+    """An ``updated-by`` notice: retraction, correction, expression of concern."""
+
+    __tablename__ = "work_update"
+    id: int | None = Field(default=None, primary_key=True)
+    work_doi: str = Field(foreign_key="work.doi", index=True)
+    update_doi: str | None = None
+    update_type: str  # retraction | correction | expression_of_concern | other
+    label: str | None = None
+    source: str | None = None  # publisher | retraction-watch | ...
+    date: str | None = None
+
+
+class CrossrefResponse(SQLModel, table=True):
+    """The persistent cache: one row per looked-up DOI or query, successful answers only."""
+
+    __tablename__ = "crossref_response"
+    id: int | None = Field(default=None, primary_key=True)
+    request_key: str = Field(index=True, unique=True)  # "doi:10.x/y" or "query:<sha1>"
+    doi: str | None = Field(default=None, index=True)
+    status: str  # found | not_found
+    http_status: int | None = None
+    raw_json: str | None = None
+    fetched_at: str = Field(default_factory=utcnow)
+    provenance: str = "api"  # api | snapshot
+
+
+class Suggestion(SQLModel, table=True):
+    """A DOI candidate for a reference without a usable DOI, validated by us."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: int = Field(foreign_key="article.id", index=True)
+    reference_id: int = Field(foreign_key="reference.id", index=True)
+    doi: str
+    confidence: float
+    agreed: str = "[]"  # JSON list of field names
+    disagreed: str = "[]"
+    status: str = "suggested"  # suggested | accepted | rejected
+    provenance: str = "api"  # api | cache | snapshot
+    created_at: str = Field(default_factory=utcnow)
+
+
+class SuggestionDecision(SQLModel, table=True):
+    """An editor's accept/reject, keyed by stable text so it survives rebuilds."""
+
+    __tablename__ = "suggestion_decision"
+    id: int | None = Field(default=None, primary_key=True)
+    article_source: str = Field(index=True)
+    reference_key: str
+    doi: str
+    status: str  # accepted | rejected
+    decided_at: str = Field(default_factory=utcnow)
+
+
+# --- conditions --------------------------------------------------------------
+
+
+class Condition(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True, unique=True)
+    mesh_id: str | None = None
+    category: str | None = None
+    synonyms: str = "[]"  # JSON list
+    abbreviations: str = "[]"  # JSON list
+
+
+class ClaimCondition(SQLModel, table=True):
+    __tablename__ = "claim_condition"
+    id: int | None = Field(default=None, primary_key=True)
+    claim_id: int = Field(foreign_key="claim.id", index=True)
+    condition_id: int = Field(foreign_key="condition.id", index=True)
+    article_id: int = Field(foreign_key="article.id", index=True)
+    matched_text: str | None = None
+    start: int | None = None  # offsets within the claim text; null when inherited
+    end: int | None = None
+    inherited: bool = False  # from the section heading
+
+
+class ReferenceCondition(SQLModel, table=True):
+    __tablename__ = "reference_condition"
+    id: int | None = Field(default=None, primary_key=True)
+    reference_id: int = Field(foreign_key="reference.id", index=True)
+    condition_id: int = Field(foreign_key="condition.id", index=True)
+    article_id: int = Field(foreign_key="article.id", index=True)
+    matched_text: str | None = None
+    field: str = "title"  # title | url | work_title
+
+
+# --- audit and runs ----------------------------------------------------------
+
+
+class Finding(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: int = Field(foreign_key="article.id", index=True)
+    code: str = Field(index=True)
+    severity: str = Field(index=True)  # error | warning | info
+    reference_id: int | None = Field(default=None, foreign_key="reference.id", index=True)
+    claim_id: int | None = Field(default=None, foreign_key="claim.id", index=True)
+    marker_id: int | None = Field(default=None, foreign_key="marker.id")
+    reference_key: str | None = None
+    marker_key: str | None = None
+    message: str
+    evidence: str = "{}"  # JSON
+    fix_doi: str | None = None
+    fix_reference: str | None = None
+    fix_text: str | None = None
+
+
+class IngestFailure(SQLModel, table=True):
+    __tablename__ = "ingest_failure"
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(index=True)
+    error: str  # one-line reason
+    stage: str  # read | decode | parse | save | crossref
+    at: str = Field(default_factory=utcnow)
+
+
+class BuildRun(SQLModel, table=True):
+    __tablename__ = "build_run"
+    id: int | None = Field(default=None, primary_key=True)
+    started_at: str = Field(default_factory=utcnow)
+    finished_at: str | None = None
+    offline: bool = False
+    crossref_reachable: bool | None = None
+    summary: str = "{}"  # JSON
