@@ -14,10 +14,10 @@ pytest_plugins: list[str] = [
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
-SHARED = ROOT.parent / "shared"
+FIXTURES = ROOT / "tests" / "fixtures"
 SAMPLE_ARTICLE = DATA / "articles" / "ldn-article.txt"
-SHARED_ARTICLES = SHARED / "articles"
-CROSSREF_WORLD = SHARED / "crossref-world" / "works.jsonl"
+SHARED_ARTICLES = FIXTURES / "articles"  # copies of ../shared/articles (CC BY / CC0)
+CROSSREF_WORLD = FIXTURES / "crossref-world" / "works.jsonl"  # copy of ../shared/crossref-world
 
 
 @pytest.fixture
