@@ -54,6 +54,17 @@ class ParsedMarker:
 
 
 @dataclass
+class InlineMarker:
+    """A citation marker found from markup by a reader (offsets into ``ParsedArticle.text``)."""
+
+    raw: str
+    start: int
+    end: int
+    style: str
+    keys: list[str]
+
+
+@dataclass
 class StudyDescription:
     """What a sentence itself says about the study it cites."""
 
