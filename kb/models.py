@@ -41,6 +41,7 @@ class Article(SQLModel, table=True):
     n_claims: int = 0
     n_references: int = 0
     completeness: float | None = None  # share of entries complete and verified (audit)
+    derived_hash: str = ""  # inputs of the derived layers; unchanged => not recomputed
     ingested_at: str = Field(default_factory=utcnow)
 
 
