@@ -33,7 +33,8 @@ class Article(SQLModel, table=True):
     format: str = "text"  # text | markdown | html
     title: str | None = None
     byline: str | None = None
-    marker_style: str | None = None  # numeric | superscript | author_year | mdlink | footnote | none
+    # numeric | superscript | paren | bare | footnote | author_year | mdlink | mixed | none
+    marker_style: str | None = None
     encoding: str | None = None  # encoding the bytes were decoded with
     repaired: bool = False  # True when ftfy repaired mojibake
     text: str = ""  # the normalised body text; all offsets point into it

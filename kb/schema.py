@@ -16,7 +16,8 @@ INDEXES: list[str] = [
     "CREATE INDEX IF NOT EXISTS idx_reference_article_key ON reference(article_id, key)",
     "CREATE INDEX IF NOT EXISTS idx_study_link_reference ON study_link(reference_id)",
     "CREATE INDEX IF NOT EXISTS idx_finding_article_sev ON finding(article_id, severity, code)",
-    "CREATE INDEX IF NOT EXISTS idx_claim_condition_cond ON claim_condition(condition_id, claim_id)",
+    "CREATE INDEX IF NOT EXISTS idx_claim_condition_cond "
+    "ON claim_condition(condition_id, claim_id)",
     "CREATE INDEX IF NOT EXISTS idx_reference_condition_cond "
     "ON reference_condition(condition_id, reference_id)",
     "CREATE UNIQUE INDEX IF NOT EXISTS idx_decision_key "

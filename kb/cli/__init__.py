@@ -7,3 +7,7 @@ import click
 @click.version_option(package_name="evidence-kb")
 def cli() -> None:
     """evidence-kb: claims, references and their evidence, in SQLite and Datasette."""
+
+
+# Sub-commands register themselves on `cli` when imported.
+from kb.cli import build as _build  # noqa: E402,F401

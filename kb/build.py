@@ -1,0 +1,323 @@
+"""Build the knowledge base: ingest inputs, verify with Crossref, derive, audit.
+
+Each article is read, parsed and saved in its own transaction: a failing
+article is recorded in ``ingest_failure`` and the others go on. Unchanged
+content (same sha256) is skipped. Derived layers (evidence types, condition
+tags, audit findings) are recomputed only for articles whose inputs changed,
+so a rebuild with nothing new changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from ingest.types import IngestError
+from kb.database import open_db
+from kb.inputs import InputSpec, discover
+from kb.models import Article, BuildRun, IngestFailure, Reference, utcnow
+from kb.save import delete_article_rows, save_article
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+DEFAULT_INPUTS = [str(DATA / "articles")]
+DEFAULT_SNAPSHOTS = [DATA / "snapshot"]
+MAX_FILE_BYTES = 20_000_000
+DERIVED_INPUTS = [DATA / "conditions.csv", DATA / "evidence_rules.json"]
+
+
+@dataclass
+class Failure:
+    source: str
+    stage: str
+    error: str
+
+
+@dataclass
+class BuildResult:
+    inputs: int = 0
+    ingested: int = 0
+    unchanged: int = 0
+    pruned: int = 0
+    derived: int = 0
+    failures: list[Failure] = field(default_factory=list)
+    crossref: dict | None = None
+    crossref_line: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    def line(self) -> str:
+        parts = [
+            f"{self.inputs} inputs",
+            f"{self.ingested} ingested",
+            f"{self.unchanged} unchanged",
+            f"{len(self.failures)} failed",
+        ]
+        if self.pruned:
+            parts.append(f"{self.pruned} pruned")
+        return "Built: " + ", ".join(parts) + f" in {self.seconds:.1f}s"
+
+
+@dataclass
+class BuildOptions:
+    offline: bool = False
+    refresh: bool = False
+    prune: bool = False
+    force: bool = False
+    mailto: str | None = None
+    base_url: str | None = None
+    snapshot_dirs: Sequence[Path] = tuple(DEFAULT_SNAPSHOTS)
+    progress: bool = False
+    crossref: bool = True
+    crossref_limits: object | None = None
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_input(spec: InputSpec) -> tuple[bytes, str | None]:
+    """The raw bytes of one input (and its content type for URLs)."""
+    if spec.kind == "url":
+        from ingest.article import read_source
+
+        return read_source(spec.location)
+    path = Path(spec.location)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise IngestError(
+                f"file is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte cap", stage="read"
+            )
+        return path.read_bytes(), None
+    except OSError as exc:
+        raise IngestError(f"cannot read file: {exc.strerror or exc}", stage="read") from exc
+
+
+def ingest_one(engine: Engine, spec: InputSpec, *, force: bool = False) -> tuple[str, int | None]:
+    """Read, parse and save one input in its own transaction.
+
+    Returns ("ingested" | "unchanged", article_id). Raises IngestError."""
+    from ingest.article import parse_article
+
+    data, content_type = read_input(spec)
+    digest = sha256(data)
+    with Session(engine) as session:
+        row = session.execute(
+            select(Article.id, Article.content_hash).where(Article.source == spec.source)
+        ).first()
+        if row is not None and row.content_hash == digest and not force:
+            return "unchanged", row.id
+    try:
+        parsed = parse_article(data, spec.source, content_type=content_type)
+    except IngestError:
+        raise
+    except RecursionError as exc:
+        raise IngestError("document nests too deeply to parse", stage="parse") from exc
+    except Exception as exc:  # a parser bug must not stop the other articles
+        raise IngestError(f"parser failed: {type(exc).__name__}: {exc}", stage="parse") from exc
+    try:
+        with Session(engine) as session, session.begin():
+            article_id = save_article(session, parsed, source_kind=spec.kind, content_hash=digest)
+            session.execute(delete(IngestFailure).where(IngestFailure.source == spec.source))
+    except Exception as exc:
+        raise IngestError(f"could not save: {type(exc).__name__}: {exc}", stage="save") from exc
+    return "ingested", article_id
+
+
+def _record_failure(engine: Engine, failure: Failure) -> None:
+    with Session(engine) as session, session.begin():
+        session.execute(delete(IngestFailure).where(IngestFailure.source == failure.source))
+        session.add(IngestFailure(source=failure.source, error=failure.error, stage=failure.stage))
+
+
+def prune(engine: Engine, keep_sources: set[str]) -> int:
+    """Remove articles whose source is no longer among the inputs."""
+    with Session(engine) as session, session.begin():
+        gone = [
+            (aid, src)
+            for aid, src in session.execute(select(Article.id, Article.source))
+            if src not in keep_sources
+        ]
+        for aid, _src in gone:
+            delete_article_rows(session, aid)
+            session.execute(delete(Article).where(Article.id == aid))
+    return len(gone)
+
+
+def _derived_inputs_hash() -> str:
+    h = hashlib.sha256()
+    for path in DERIVED_INPUTS:
+        if path.exists():
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def _derived_hash(session: Session, article_id: int, base: str) -> str:
+    """Everything the derived layers read that can change without the text changing."""
+    content_hash = session.execute(
+        select(Article.content_hash).where(Article.id == article_id)
+    ).scalar_one()
+    refs = session.execute(
+        select(Reference.key, Reference.work_doi, Reference.verification)
+        .where(Reference.article_id == article_id)
+        .order_by(Reference.position)
+    ).all()
+    payload = json.dumps([content_hash, base, [list(r) for r in refs]])
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def derive(engine: Engine, article_ids: Sequence[int] | None = None, *, force: bool = False) -> int:
+    """Evidence types, condition tags and the audit for articles whose inputs changed."""
+    from kb.audit import run_audit
+    from kb.evidence import classify_references
+    from kb.tagging import ensure_vocabulary, tag_article
+
+    base = _derived_inputs_hash()
+    done = 0
+    with Session(engine) as session, session.begin():
+        ensure_vocabulary(session)
+    with Session(engine) as session:
+        ids = article_ids or list(session.execute(select(Article.id)).scalars())
+    for article_id in ids:
+        with Session(engine) as session, session.begin():
+            current = _derived_hash(session, article_id, base)
+            stored = session.execute(
+                select(Article.derived_hash).where(Article.id == article_id)
+            ).scalar_one()
+            if stored == current and not force:
+                continue
+            classify_references(session, article_id)
+            tag_article(session, article_id)
+            run_audit(session, article_id)
+            session.execute(
+                update(Article).where(Article.id == article_id).values(derived_hash=current)
+            )
+            done += 1
+    return done
+
+
+def build(
+    paths: Sequence[str] | None,
+    db_path: str | Path,
+    options: BuildOptions | None = None,
+    *,
+    echo: Callable[[str], None] = lambda _msg: None,
+) -> BuildResult:
+    """Build or update the knowledge base at ``db_path`` from ``paths``."""
+    opts = options or BuildOptions()
+    started = time.monotonic()
+    engine = open_db(db_path)
+    result = BuildResult()
+    specs, problems = discover(list(paths or DEFAULT_INPUTS))
+    result.inputs = len(specs) + len(problems)
+    for arg, reason in problems:
+        failure = Failure(arg, "read", reason)
+        result.failures.append(failure)
+        _record_failure(engine, failure)
+
+    run_id = _start_run(engine, opts)
+    _ingest_all(engine, specs, opts, result)
+    if opts.prune:
+        result.pruned = prune(engine, {s.source for s in specs})
+
+    if opts.crossref:
+        result.crossref, result.crossref_line = _crossref(engine, opts, echo)
+    result.derived = derive(engine, force=opts.force)
+    result.seconds = time.monotonic() - started
+    _finish_run(engine, run_id, result)
+    return result
+
+
+def _ingest_all(engine: Engine, specs: list[InputSpec], opts: BuildOptions, result: BuildResult):
+    import click
+
+    with click.progressbar(
+        specs, label="Ingesting", show_pos=True, file=None if opts.progress else _Null()
+    ) as bar:
+        for spec in bar:
+            try:
+                status, _aid = ingest_one(engine, spec, force=opts.force)
+            except IngestError as exc:
+                failure = Failure(spec.source, exc.stage, str(exc))
+                result.failures.append(failure)
+                _record_failure(engine, failure)
+                continue
+            if status == "unchanged":
+                result.unchanged += 1
+            else:
+                result.ingested += 1
+
+
+def _crossref(engine: Engine, opts: BuildOptions, echo: Callable[[str], None]):
+    from ingest.crossref.run import verify_and_suggest
+
+    summary = verify_and_suggest(
+        engine,
+        offline=opts.offline,
+        refresh=opts.refresh,
+        mailto=opts.mailto,
+        base_url=opts.base_url,
+        snapshot_dirs=[p for p in opts.snapshot_dirs if Path(p).exists()],
+        progress=opts.progress,
+        limits=opts.crossref_limits,
+    )
+    line = summary.line()
+    echo(line)
+    data = asdict(summary) if hasattr(summary, "__dataclass_fields__") else dict(summary)
+    return data, line
+
+
+def _start_run(engine: Engine, opts: BuildOptions) -> int:
+    with Session(engine) as session, session.begin():
+        run = BuildRun(offline=opts.offline)
+        session.add(run)
+        session.flush()
+        return run.id
+
+
+def _finish_run(engine: Engine, run_id: int, result: BuildResult) -> None:
+    summary = {
+        "inputs": result.inputs,
+        "ingested": result.ingested,
+        "unchanged": result.unchanged,
+        "pruned": result.pruned,
+        "derived": result.derived,
+        "failed": [asdict(f) for f in result.failures],
+        "crossref": result.crossref,
+    }
+    reachable = (result.crossref or {}).get("reachable")
+    with Session(engine) as session, session.begin():
+        session.execute(
+            update(BuildRun)
+            .where(BuildRun.id == run_id)
+            .values(
+                finished_at=utcnow(),
+                crossref_reachable=reachable,
+                summary=json.dumps(summary, default=str),
+            )
+        )
+
+
+class _Null:
+    """A file that swallows the progress bar when progress is off."""
+
+    def write(self, _s: str) -> int:
+        return 0
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False

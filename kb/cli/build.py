@@ -1,0 +1,156 @@
+"""`kb build`, `kb serve`, `kb stats`, `kb publish`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from kb.cli import cli
+
+DB_OPTION = click.option(
+    "--db",
+    "db_path",
+    default="kb.db",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="SQLite database file.",
+)
+
+
+def crossref_options(func):
+    """Options shared by every command that may talk to Crossref."""
+    for opt in reversed(
+        [
+            click.option("--offline", is_flag=True, help="Use only the cache and local snapshots."),
+            click.option("--refresh", is_flag=True, help="Look up DOIs again even when cached."),
+            click.option(
+                "--mailto",
+                envvar="KB_MAILTO",
+                help="Contact address for Crossref's polite pool (or KB_MAILTO).",
+            ),
+            click.option(
+                "--crossref-url",
+                "base_url",
+                envvar="KB_CROSSREF_URL",
+                help="Crossref API base URL (default https://api.crossref.org).",
+            ),
+        ]
+    ):
+        func = opt(func)
+    return func
+
+
+def _build_options(offline, refresh, mailto, base_url, prune=False, force=False, progress=True):
+    from kb.build import BuildOptions
+
+    return BuildOptions(
+        offline=offline,
+        refresh=refresh,
+        mailto=mailto,
+        base_url=base_url,
+        prune=prune,
+        force=force,
+        progress=progress and sys.stderr.isatty(),
+    )
+
+
+def _run_build(paths, db_path, opts) -> bool:
+    from kb.build import build
+
+    result = build(list(paths) or None, db_path, opts, echo=click.echo)
+    for failure in result.failures:
+        click.echo(f"FAILED {failure.source} [{failure.stage}]: {failure.error}", err=True)
+    click.echo(result.line())
+    return result.ok
+
+
+@cli.command()
+@click.argument("paths", nargs=-1)
+@DB_OPTION
+@crossref_options
+@click.option("--prune", is_flag=True, help="Remove articles whose source is gone.")
+@click.option("--force", is_flag=True, help="Re-ingest articles even when unchanged.")
+def build(paths, db_path, offline, refresh, mailto, base_url, prune, force):
+    """Build or update the knowledge base from articles.
+
+    PATHS are files (.txt, .md, .html), folders (read recursively), files
+    listing URLs (.urls, or a .txt of URLs one per line) or http(s) URLs.
+    Default: data/articles/. Each article is ingested on its own: a failing
+    one is reported and the others go on; the command then exits 1.
+    Unchanged articles (same content hash) are skipped.
+    """
+    opts = _build_options(offline, refresh, mailto, base_url, prune=prune, force=force)
+    if not _run_build(paths, db_path, opts):
+        sys.exit(1)
+
+
+@cli.command()
+@DB_OPTION
+@crossref_options
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True, type=int)
+@click.option("--no-build", is_flag=True, help="Serve the database as it is.")
+def serve(db_path, offline, refresh, mailto, base_url, host, port, no_build):
+    """Build the knowledge base if needed, then serve it read-only with Datasette.
+
+    The build reads data/articles/ (unchanged articles are skipped). Failing
+    articles are reported but do not stop the server.
+    """
+    from kb.serve import datasette_argv
+
+    if not no_build:
+        _run_build((), db_path, _build_options(offline, refresh, mailto, base_url))
+    elif not Path(db_path).exists():
+        raise click.ClickException(f"{db_path} does not exist; run `kb build` first")
+    argv = datasette_argv(db_path, host=host, port=port)
+    if argv and Path(argv[0]).name.startswith("datasette"):
+        argv = argv[1:]
+    click.echo(f"Serving {db_path} at http://{host}:{port}/ (Ctrl-C to stop)")
+    from datasette.cli import cli as datasette_cli
+
+    datasette_cli.main(args=argv, prog_name="datasette")
+
+
+@cli.command()
+@DB_OPTION
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def stats(db_path, fmt):
+    """Counts of articles, claims, references, study links, dangling markers,
+    works, conditions and findings. `--format json` is a stable contract."""
+    from kb.database import get_engine
+    from kb.stats import stats as compute
+
+    if not Path(db_path).exists():
+        raise click.ClickException(f"{db_path} does not exist; run `kb build` first")
+    data = compute(get_engine(db_path))
+    if fmt == "json":
+        click.echo(json.dumps(data, indent=2, sort_keys=True))
+        return
+    for key, value in data.items():
+        if isinstance(value, dict):
+            value = ", ".join(f"{k} {v}" for k, v in value.items()) or "none"
+        click.echo(f"{key:28} {value}")
+    click.echo(
+        f"{data['articles']} articles, {data['claims']} claims, "
+        f"{data['references']} references, {data['findings']} findings"
+    )
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False))
+@DB_OPTION
+def publish(directory, db_path):
+    """Write an immutable, checkpointed copy of the database to DIRECTORY,
+    with Datasette's inspect file, the metadata, templates and plugins, ready
+    for `datasette -i` or `datasette publish`."""
+    from kb.publish import publish as do_publish
+
+    if not Path(db_path).exists():
+        raise click.ClickException(f"{db_path} does not exist; run `kb build` first")
+    out = do_publish(Path(db_path), Path(directory))
+    click.echo(f"Published {out.db} ({out.size:,} bytes) with {out.inspect.name}; see {out.readme}")
