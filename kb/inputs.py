@@ -64,10 +64,12 @@ def discover(paths: list[str]) -> tuple[list[InputSpec], list[tuple[str, str]]]:
             continue
         path = Path(arg)
         if path.is_dir():
+            found: list[InputSpec] = []
             for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    specs.extend(_file_specs(Path(root) / name, explicit=False))
+                dirs[:] = [d for d in dirs if not d.startswith(".")]
+                for name in files:
+                    found.extend(_file_specs(Path(root) / name, explicit=False))
+            specs.extend(sorted(found, key=lambda s: s.source))  # same order on every machine
         elif path.is_file():
             found = _file_specs(path, explicit=True)
             specs.extend(found)
