@@ -1,0 +1,3 @@
+"""Datasette loads every *.py in this directory (``--plugins-dir``); the plugin lives in kb."""
+
+from kb.datasette_plugin import extra_template_vars, register_routes, render_cell  # noqa: F401
