@@ -1,0 +1,1 @@
+"""Readers: text, Markdown and HTML into one Document."""

@@ -1,0 +1,140 @@
+"""Plain-text reader: paragraphs by blank lines, headings by shape, numbered lines as list items."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from ingest.readers.document import Builder, Document
+
+FURNITURE_FILE = Path(__file__).resolve().parents[2] / "data" / "furniture.txt"
+
+# "1. x", "1) x", "[1] x", "(1) x" at the start of a line, optionally indented.
+ITEM_NUMBER = re.compile(r"^\s*(?:\[(\d{1,5})\]|\((\d{1,5})\)|(\d{1,5})[.)])\s+(?=\S)")
+BULLET = re.compile(r"^\s*[-*•·▪◦‣]\s+(?=\S)")
+BYLINE = re.compile(
+    r"^(?:(?:written|reviewed|posted|medically reviewed)\s+by|authors?\s*:|by)\s*:?\s+(.+)$", re.I
+)
+_BLANKISH = re.compile(r"^[\s\u00a0\u200b\ufeff]*$")
+_MARKERISH = re.compile(r"\[\d|\[\^|[¹²³⁴⁵⁶⁷⁸⁹⁰]")
+
+
+@lru_cache(maxsize=1)
+def furniture_phrases() -> tuple[str, ...]:
+    lines = FURNITURE_FILE.read_text(encoding="utf-8").splitlines()
+    return tuple(x.strip().lower() for x in lines if x.strip() and not x.startswith("#"))
+
+
+def is_furniture(text: str) -> bool:
+    """A short block that is site furniture (share buttons, booking widgets, "Scroll to Top")."""
+    t = " ".join(text.lower().split()).strip(" :.!|>-")
+    if not t or len(t.split()) > 20:
+        return False
+    for phrase in furniture_phrases():
+        if " " in phrase or not phrase.isalpha():
+            if t.startswith(phrase.rstrip(":")):
+                return True
+        elif t == phrase:
+            return True
+    return False
+
+
+def looks_like_heading(line: str) -> bool:
+    """A short standalone line without sentence punctuation at its end (or ending in ':'/'?')."""
+    s = line.strip()
+    if not s or "\n" in s or len(s) > 120 or len(s.split()) > 16:
+        return False
+    if not (s[0].isupper() or s[0].isdigit()):
+        return False
+    if s[-1] in ".!,;" or _MARKERISH.search(s) or ITEM_NUMBER.match(s) or BULLET.match(s):
+        return False
+    if s.endswith("?") and len(s.split()) > 14:
+        return False
+    return any(c.isalpha() for c in s)
+
+
+def _paragraphs(text: str) -> list[list[str]]:
+    paras: list[list[str]] = []
+    cur: list[str] = []
+    for line in text.split("\n"):
+        if _BLANKISH.match(line):
+            if cur:
+                paras.append(cur)
+                cur = []
+        else:
+            cur.append(line.rstrip())
+    if cur:
+        paras.append(cur)
+    return paras
+
+
+def _split_items(lines: list[str]) -> list[tuple[str, int | None, bool]]:
+    """Split one blank-line paragraph into (text, number, is_item) pieces."""
+    starts = [bool(ITEM_NUMBER.match(ln) or BULLET.match(ln)) for ln in lines]
+    if not any(starts):
+        return [(" ".join(ln.strip() for ln in lines), None, False)]
+    out: list[tuple[str, int | None, bool]] = []
+    for ln, is_start in zip(lines, starts, strict=True):
+        if is_start or not out:
+            m = ITEM_NUMBER.match(ln)
+            if m:
+                number = int(next(g for g in m.groups() if g))
+                out.append((ln[m.end() :].strip(), number, True))
+            else:
+                b = BULLET.match(ln)
+                body = ln[b.end() :] if b else ln
+                out.append((body.strip(), None, bool(b)))
+        else:  # a continuation line of the previous item
+            text, number, item = out[-1]
+            out[-1] = (f"{text} {ln.strip()}", number, item)
+    return out
+
+
+def read_text(text: str) -> Document:
+    raw_blocks: list[tuple[str, str, int | None]] = []  # (kind, text, number)
+    for para in _paragraphs(text):
+        for body, number, is_item in _split_items(para):
+            if is_item:
+                raw_blocks.append(("item", body, number))
+            elif len(para) == 1 and looks_like_heading(body):
+                raw_blocks.append(("heading", body, None))
+            else:
+                raw_blocks.append(("paragraph", body, None))
+    raw_blocks = [b for b in raw_blocks if not is_furniture(b[1])]
+    raw_blocks = _drop_trailing_furniture(raw_blocks)
+    title, byline, raw_blocks = _title_and_byline(raw_blocks)
+    builder = Builder()
+    builder.doc.title, builder.doc.byline = title, byline
+    for kind, body, number in raw_blocks:
+        level = 2 if kind == "heading" else 0
+        builder.add(kind, body, level=level, number=number, in_list=kind == "item")
+    return builder.finish()
+
+
+def _drop_trailing_furniture(blocks: list[tuple[str, str, int | None]]) -> list:
+    """Short lines after a closing list (the reference list) are page furniture."""
+    last_item = max((i for i, b in enumerate(blocks) if b[0] == "item"), default=None)
+    if last_item is None:
+        return blocks
+    tail = blocks[last_item + 1 :]
+    if tail and all(len(b[1].split()) <= 8 and b[1][-1:] not in ".?" for b in tail):
+        return blocks[: last_item + 1]
+    return blocks
+
+
+def _title_and_byline(blocks: list) -> tuple[str | None, str | None, list]:
+    """Find the byline near the top; the title is the heading-like line just above it."""
+    for i, (_kind, body, _n) in enumerate(blocks[:8]):
+        m = BYLINE.match(body)
+        if m and len(body) <= 150:
+            byline = m.group(1).strip()
+            for j in range(i - 1, -1, -1):
+                if blocks[j][0] == "heading":
+                    # Anything above the title is masthead (site name, breadcrumbs).
+                    return blocks[j][1], byline, blocks[i + 1 :]
+            return None, byline, blocks[:i] + blocks[i + 1 :]
+    for j, (kind, body, _n) in enumerate(blocks[:3]):
+        if kind == "heading":
+            return body, None, blocks[j + 1 :]
+    return None, None, blocks
