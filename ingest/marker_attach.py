@@ -1,0 +1,138 @@
+"""Attach markers to an article's sentences (the body of ``ingest.markers.attach_markers``)."""
+
+from __future__ import annotations
+
+import re
+
+from ingest.markers import AuthorIndex, body_sentences, detect_marker_style, find_markers
+from ingest.types import InlineMarker, ParsedArticle, ParsedMarker, ParsedSentence
+
+# What may sit between markers of one run: spaces, commas, semicolons, closing punctuation.
+_GLUE = re.compile(r"[\s,;.:)\]]*")
+
+
+def attach(article: ParsedArticle, inline: list[InlineMarker]) -> None:
+    body = body_sentences(article)
+    texts = [_masked(s, inline) for s in body]
+    style = detect_marker_style(texts, article.references, inline)
+    article.marker_style = style
+    keys = [r.key for r in article.references]
+    authors = AuthorIndex(article.references) if article.references else None
+    placed: set[int] = set()
+
+    for sent in body:
+        markers = _inline_for(sent, inline, placed, article.warnings)
+        for m in find_markers(
+            sent.text, style=style, keys=keys, authors=authors, warnings=article.warnings
+        ):
+            if not any(m.start < o.end and o.start < m.end for o in markers):
+                markers.append(m)
+        sent.markers = sorted(markers, key=lambda m: m.start)
+
+    lost = sum(
+        1 for i, m in enumerate(inline) if i not in placed and not _in_references(article, m)
+    )
+    if lost:
+        article.warnings.append(f"{lost} markup citation marker(s) outside any body sentence")
+    _merge_marker_fragments(article, body)
+
+
+def _in_references(article: ParsedArticle, m: InlineMarker) -> bool:
+    return any(s.is_references and s.start <= m.start < s.end for s in article.sections) or any(
+        s.is_references and m.start >= s.start for s in article.sections
+    )
+
+
+def _masked(sent: ParsedSentence, inline: list[InlineMarker]) -> str:
+    spans = [
+        (m.start - sent.start, m.end - sent.start)
+        for m in inline
+        if sent.start <= m.start < sent.end
+    ]
+    chars = list(sent.text)
+    for s, e in spans:
+        e = min(e, len(chars))
+        chars[s:e] = " " * (e - s)
+    return "".join(chars)
+
+
+def _inline_for(
+    sent: ParsedSentence, inline: list[InlineMarker], placed: set[int], warnings: list[str]
+) -> list[ParsedMarker]:
+    """Markup markers whose start lies in this sentence, in sentence offsets."""
+    out = []
+    for i, m in enumerate(inline):
+        if i in placed or not (sent.start <= m.start < sent.end):
+            continue
+        start = m.start - sent.start
+        end = start + len(m.raw)
+        if sent.text[start:end] != m.raw:
+            # The sentence text is not a plain slice of the article text: find the raw nearby.
+            near = sent.text.find(m.raw, max(0, start - 40))
+            if near < 0:
+                warnings.append(f"markup marker {m.raw!r} not found in its sentence")
+                continue
+            start, end = near, near + len(m.raw)
+        placed.add(i)
+        out.append(ParsedMarker(m.raw, start, end, m.style, list(m.keys)))
+    return out
+
+
+def _marker_run_end(sent: ParsedSentence) -> int:
+    """End of the run of markers at the very start of the sentence (0 when none)."""
+    pos = len(sent.text) - len(sent.text.lstrip())
+    end = 0
+    for m in sent.markers:  # sorted by start
+        gap = sent.text[pos : m.start]
+        if m.start < pos or not _GLUE.fullmatch(gap):
+            break
+        pos = end = m.end
+    return end
+
+
+def _merge_marker_fragments(article: ParsedArticle, body: list[ParsedSentence]) -> None:
+    """Give markers that the splitter put at the start of the next sentence back to theirs.
+
+    "... disease." + "[3][4]" becomes one sentence; "... disease." + "[3] Next one."
+    moves "[3]" back and leaves "Next one." on its own.
+    """
+    removed: list[ParsedSentence] = []
+    for prev, sent in zip(body, body[1:], strict=False):
+        if prev in removed or (prev.paragraph, prev.section) != (sent.paragraph, sent.section):
+            continue
+        run_end = _marker_run_end(sent)
+        if not run_end or not (_is_slice(article, prev) and _is_slice(article, sent)):
+            continue
+        rest = sent.text[run_end:]
+        whole = not rest.strip(" \t\n,;.:)]")
+        if not whole and not prev.text.rstrip().endswith((".", "!", "?")):
+            continue
+        cut = len(sent.text) if whole else run_end + len(rest) - len(rest.lstrip(",;.:)]"))
+        shift = sent.start - prev.start
+        prev.markers += [
+            ParsedMarker(m.raw, m.start + shift, m.end + shift, m.style, m.keys)
+            for m in sent.markers
+            if m.end <= cut
+        ]
+        prev.end = sent.start + len(sent.text[:cut].rstrip())
+        prev.text = article.text[prev.start : prev.end]
+        if whole:
+            removed.append(sent)
+            continue
+        offset = cut + len(sent.text[cut:]) - len(sent.text[cut:].lstrip())
+        sent.start += offset
+        sent.text = sent.text[offset:]
+        sent.markers = [
+            ParsedMarker(m.raw, m.start - offset, m.end - offset, m.style, m.keys)
+            for m in sent.markers
+            if m.start >= offset
+        ]
+    if removed:
+        gone = {id(s) for s in removed}
+        article.sentences = [s for s in article.sentences if id(s) not in gone]
+        for s in article.sentences:  # keep positions contiguous
+            s.position -= sum(r.position < s.position for r in removed)
+
+
+def _is_slice(article: ParsedArticle, sent: ParsedSentence) -> bool:
+    return article.text[sent.start : sent.end] == sent.text
