@@ -1,0 +1,166 @@
+"""The read-only view of one article that every audit rule receives, and the finding builder."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session, select
+
+from kb.audit.codes import severity_of
+from kb.models import (
+    Article,
+    Claim,
+    ClaimCondition,
+    Condition,
+    Finding,
+    Marker,
+    Reference,
+    ReferenceCondition,
+    StudyLink,
+    Suggestion,
+    Work,
+    WorkUpdate,
+)
+
+
+@dataclass
+class AuditContext:
+    article: Article
+    references: list[Reference]
+    claims: dict[int, Claim]
+    markers: dict[int, Marker]
+    links: list[StudyLink]
+    works: dict[str, Work]
+    updates: dict[str, list[WorkUpdate]]
+    suggestions: dict[int, Suggestion]  # best live suggestion per reference id
+    claim_conditions: dict[int, list[tuple[Condition, bool]]]  # claim id -> (condition, inherited)
+    reference_conditions: dict[int, list[Condition]]
+    ref_by_id: dict[int, Reference] = field(default_factory=dict)
+    links_by_ref: dict[int, list[StudyLink]] = field(default_factory=dict)
+    links_by_claim: dict[int, list[StudyLink]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.ref_by_id = {r.id: r for r in self.references}
+        by_ref: dict[int, list[StudyLink]] = defaultdict(list)
+        by_claim: dict[int, list[StudyLink]] = defaultdict(list)
+        for link in self.links:
+            if link.reference_id is not None:
+                by_ref[link.reference_id].append(link)
+            by_claim[link.claim_id].append(link)
+        self.links_by_ref = dict(by_ref)
+        self.links_by_claim = dict(by_claim)
+
+    def work_of(self, ref: Reference) -> Work | None:
+        return self.works.get(ref.work_doi) if ref.work_doi else None
+
+    def suggested_work(self, ref: Reference) -> Work | None:
+        sug = self.suggestions.get(ref.id)
+        return self.works.get(sug.doi.lower()) if sug else None
+
+    def conditions_of_claim(self, claim_id: int) -> list[Condition]:
+        """The claim's own conditions; the section's inherited ones only when it names none."""
+        rows = self.claim_conditions.get(claim_id, [])
+        own = [c for c, inherited in rows if not inherited]
+        return own or [c for c, _ in rows]
+
+    def cites_one(self, claim_id: int) -> bool:
+        """True when the sentence cites a single key, so its study description is about it."""
+        return len({lk.key for lk in self.links_by_claim.get(claim_id, [])}) == 1
+
+
+def _best_suggestions(rows: list[Suggestion]) -> dict[int, Suggestion]:
+    best: dict[int, Suggestion] = {}
+    for s in rows:
+        if s.status not in ("suggested", "accepted"):
+            continue
+        cur = best.get(s.reference_id)
+        key = (s.status == "accepted", s.confidence)
+        if cur is None or key > (cur.status == "accepted", cur.confidence):
+            best[s.reference_id] = s
+    return best
+
+
+def load_context(session: Session, article_id: int) -> AuditContext:
+    article = session.get(Article, article_id)
+    if article is None:
+        raise LookupError(f"no article with id {article_id}")
+    refs = list(
+        session.exec(
+            select(Reference).where(Reference.article_id == article_id).order_by(Reference.position)
+        )
+    )
+    claims = {c.id: c for c in session.exec(select(Claim).where(Claim.article_id == article_id))}
+    markers = {m.id: m for m in session.exec(select(Marker).where(Marker.article_id == article_id))}
+    links = list(session.exec(select(StudyLink).where(StudyLink.article_id == article_id)))
+    sugs = _best_suggestions(
+        list(session.exec(select(Suggestion).where(Suggestion.article_id == article_id)))
+    )
+    dois = {r.work_doi for r in refs if r.work_doi} | {s.doi.lower() for s in sugs.values()}
+    works = {w.doi: w for w in session.exec(select(Work).where(Work.doi.in_(dois)))} if dois else {}
+    updates: dict[str, list[WorkUpdate]] = defaultdict(list)
+    if works:
+        for u in session.exec(select(WorkUpdate).where(WorkUpdate.work_doi.in_(list(works)))):
+            updates[u.work_doi].append(u)
+    conditions = {c.id: c for c in session.exec(select(Condition))}
+    claim_conds: dict[int, list[tuple[Condition, bool]]] = defaultdict(list)
+    for cc in session.exec(select(ClaimCondition).where(ClaimCondition.article_id == article_id)):
+        if cc.condition_id in conditions:
+            claim_conds[cc.claim_id].append((conditions[cc.condition_id], cc.inherited))
+    ref_conds: dict[int, list[Condition]] = defaultdict(list)
+    for rc in session.exec(
+        select(ReferenceCondition).where(ReferenceCondition.article_id == article_id)
+    ):
+        cond = conditions.get(rc.condition_id)
+        if cond is not None and cond not in ref_conds[rc.reference_id]:
+            ref_conds[rc.reference_id].append(cond)
+    return AuditContext(
+        article=article,
+        references=refs,
+        claims=claims,
+        markers=markers,
+        links=links,
+        works=works,
+        updates=dict(updates),
+        suggestions=sugs,
+        claim_conditions=dict(claim_conds),
+        reference_conditions=dict(ref_conds),
+    )
+
+
+def ref_label(ref: Reference) -> str:
+    """How an editor names an entry: its number, else its key."""
+    return str(ref.number) if ref.number is not None else ref.key
+
+
+def make_finding(
+    ctx: AuditContext,
+    code: str,
+    message: str,
+    *,
+    ref: Reference | None = None,
+    link: StudyLink | None = None,
+    claim_id: int | None = None,
+    evidence: dict[str, Any] | None = None,
+    fix_reference: str | None = None,
+    fix_doi: str | None = None,
+    fix_text: str | None = None,
+) -> Finding:
+    """A finding with the code's default severity; evidence is stored as JSON."""
+    return Finding(
+        article_id=ctx.article.id,
+        code=code,
+        severity=severity_of(code),
+        reference_id=ref.id if ref is not None else None,
+        reference_key=ref_label(ref) if ref is not None else None,
+        claim_id=link.claim_id if link is not None else claim_id,
+        marker_id=link.marker_id if link is not None else None,
+        marker_key=link.key if link is not None else None,
+        message=message,
+        evidence=json.dumps(evidence or {}, ensure_ascii=False, sort_keys=True),
+        fix_reference=fix_reference,
+        fix_doi=fix_doi,
+        fix_text=fix_text,
+    )

@@ -1,0 +1,135 @@
+"""numbering_shift: a run of markers that fits the entries at a constant offset.
+
+For every numeric citation we score how well the sentence (year, journal, design, sample
+size, condition) agrees with the entry at its own number and with the entries ``k`` places
+away. A run of citations, in marker order, where offset ``k`` fits better for at least
+``MIN_RUN`` of them, by ``MIN_MEAN_GAIN`` points on average, and never fits worse, is a
+shift: each better-fitting marker gets a finding proposing the entry it probably meant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from kb.audit.context import AuditContext, make_finding, ref_label
+from kb.audit.rules_citations import Agreement, compare_claim
+from kb.models import Finding, Reference, StudyLink
+
+OFFSETS = (-3, -2, -1, 1, 2, 3)
+MIN_RUN = 3
+MIN_MEAN_GAIN = 1.5
+
+
+@dataclass
+class _Cite:
+    link: StudyLink
+    number: int
+    position: int
+
+
+@dataclass
+class _Run:
+    offset: int
+    members: list[tuple[_Cite, Agreement | None, Agreement]]  # (cite, at 0, at offset)
+
+    @property
+    def better(self) -> list[tuple[_Cite, Agreement | None, Agreement]]:
+        return [m for m in self.members if m[2].score > _score(m[1])]
+
+    @property
+    def gain(self) -> int:
+        return sum(m[2].score - _score(m[1]) for m in self.members)
+
+
+def _score(a: Agreement | None) -> int:
+    return a.score if a is not None else 0
+
+
+def _runs(
+    ctx: AuditContext, cites: list[_Cite], by_number: dict[int, Reference], offset: int, memo: dict
+) -> list[_Run]:
+    def agreement(cite: _Cite, ref: Reference | None) -> Agreement | None:
+        if ref is None:
+            return None
+        key = (cite.link.claim_id, ref.id)
+        if key not in memo:
+            claim = ctx.claims[cite.link.claim_id]
+            memo[key] = compare_claim(ctx, claim, ref, describes=ctx.cites_one(claim.id))
+        return memo[key]
+
+    runs: list[_Run] = []
+    current: list = []
+    for cite in cites:
+        at0 = agreement(cite, by_number.get(cite.number))
+        atk = agreement(cite, by_number.get(cite.number + offset))
+        if atk is None or atk.score < _score(at0):
+            runs.append(_Run(offset, current))
+            current = []
+            continue
+        current.append((cite, at0, atk))
+    runs.append(_Run(offset, current))
+    return [r for r in runs if _qualifies(r)]
+
+
+def _qualifies(run: _Run) -> bool:
+    better = run.better
+    if len(better) < MIN_RUN:
+        return False
+    gain = sum(m[2].score - _score(m[1]) for m in better)
+    return gain / len(better) >= MIN_MEAN_GAIN and sum(m[2].score for m in run.members) > 0
+
+
+def find_shifts(ctx: AuditContext) -> list[_Run]:
+    by_number = {r.number: r for r in ctx.references if r.number is not None}
+    cites = [
+        _Cite(lk, int(lk.key), ctx.claims[lk.claim_id].position)
+        for lk in ctx.links
+        if lk.key.isdigit() and lk.claim_id in ctx.claims
+    ]
+    cites.sort(key=lambda c: (c.number, c.position))
+    memo: dict = {}
+    runs = [r for k in OFFSETS for r in _runs(ctx, cites, by_number, k, memo)]
+    # a citation belongs to the run that explains the most
+    runs.sort(key=lambda r: -r.gain)
+    taken: set[int] = set()
+    kept = []
+    for run in runs:
+        members = [m for m in run.members if m[0].link.id not in taken]
+        if len(members) == len(run.members):
+            kept.append(run)
+            taken |= {m[0].link.id for m in members}
+    return kept
+
+
+def rule_numbering_shift(ctx: AuditContext) -> Iterator[Finding]:
+    by_number = {r.number: r for r in ctx.references if r.number is not None}
+    for run in find_shifts(ctx):
+        numbers = [m[0].number for m in run.members]
+        span = {
+            "first_marker": min(numbers),
+            "last_marker": max(numbers),
+            "markers_better": len(run.better),
+        }
+        for cite, at0, atk in run.better:
+            meant = by_number[cite.number + run.offset]
+            here = by_number.get(cite.number)
+            fields = ", ".join(atk.agreed) or "its description"
+            yield make_finding(
+                ctx,
+                "numbering_shift",
+                f"Marker {cite.number} probably means entry {ref_label(meant)}: the sentence's "
+                f"{fields} fit{'s' if len(atk.agreed) == 1 else ''} it, and markers "
+                f"{span['first_marker']}-{span['last_marker']} are off by {run.offset:+d}.",
+                ref=here,
+                link=cite.link,
+                evidence={
+                    "offset": run.offset,
+                    "score_at_0": _score(at0),
+                    "score_at_offset": atk.score,
+                    "at_0": {"agreed": at0.agreed, "disagreed": at0.disagreed} if at0 else None,
+                    "at_offset": {"agreed": atk.agreed, "disagreed": atk.disagreed},
+                    "run": span,
+                },
+                fix_reference=ref_label(meant),
+            )
