@@ -9,7 +9,7 @@ import pytest
 from kb.database import open_db
 
 pytest_plugins: list[str] = [
-    # "tests.fixtures_crossref",
+    "tests.fixtures_crossref",
 ]
 
 ROOT = Path(__file__).resolve().parent.parent

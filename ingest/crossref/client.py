@@ -1,0 +1,345 @@
+"""A polite, fault-tolerant Crossref client on habanero 2.9.2.
+
+habanero builds the URLs and query parameters; this module adds what it lacks:
+every request through the limiter, a timeout on every request, retries with
+exponential backoff and jitter (honouring ``Retry-After``), one connection pool
+(keep-alive), response headers (for ``x-rate-limit-*``), DOIs percent-encoded in
+the path, and one error type (``CrossrefError``) instead of the ``httpx2``,
+``RuntimeError``, ``RequestError``, ``TypeError``, ``KeyError`` or
+``ValueError`` habanero lets through.
+
+habanero calls the module-level ``httpx2.get``; we give ``habanero.request`` a
+stand-in module whose ``get`` uses our pooled client while one of our calls is
+active on the thread, and plain ``httpx2.get`` otherwise (other users of
+habanero, such as the benchmark's baseline, are unaffected).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import threading
+import time
+import warnings
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import quote
+
+import habanero
+import habanero.request as _hreq
+import httpx2
+from habanero.exceptions import RequestError
+
+from ingest.crossref.errors import CrossrefError
+from ingest.crossref.limiter import Limiter, Limits
+
+DEFAULT_BASE_URL = "https://api.crossref.org"
+USER_AGENT = "evidence-kb/0.1.0"
+BATCH_SIZE = 50  # DOIs per filter=doi: request
+
+
+class _HttpxStandIn:
+    """``httpx2`` as habanero sees it: ``get`` goes through our pool when active."""
+
+    HTTPError = httpx2.HTTPError
+    HTTPStatusError = httpx2.HTTPStatusError
+
+    def __init__(self) -> None:
+        self.local = threading.local()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(httpx2, name)
+
+    def get(self, url: str, **kw: Any) -> httpx2.Response:
+        active = getattr(self.local, "active", None)
+        if active is None:
+            return httpx2.get(url, **kw)
+        kw.pop("follow_redirects", None)
+        response = active.http.get(url, follow_redirects=False, **kw)
+        active.last = response
+        return response
+
+
+if not isinstance(_hreq.httpx2, _HttpxStandIn):
+    _hreq.httpx2 = _HttpxStandIn()
+_STANDIN: _HttpxStandIn = _hreq.httpx2
+
+
+@dataclass
+class _Active:
+    http: httpx2.Client
+    last: httpx2.Response | None = None
+
+
+@dataclass
+class ClientStats:
+    requests: int = 0  # HTTP attempts made, retries included
+    errors: int = 0  # attempts that failed (anything but 200 and 404)
+    retries: int = 0
+    rate_limited: int = 0  # 429s received
+    answered: int = 0  # attempts Crossref answered (200 or 404)
+    by_kind: dict[str, int] = field(default_factory=lambda: {"single": 0, "list": 0})
+
+
+def encode_doi(doi: str) -> str:
+    """Percent-encode a DOI as one path segment: ``/``, ``?``, ``#``, ``.``-runs stay inert."""
+    return quote(doi, safe="")
+
+
+def resolve_mailto(mailto: str | None) -> str | None:
+    return mailto or os.environ.get("KB_MAILTO") or None
+
+
+_warned_no_mailto = False
+
+
+def _warn_no_mailto() -> None:
+    global _warned_no_mailto
+    if not _warned_no_mailto:
+        _warned_no_mailto = True
+        warnings.warn(
+            "No contact address for Crossref's polite pool: set --mailto or KB_MAILTO. "
+            "Using the public pool's lower limits.",
+            stacklevel=3,
+        )
+
+
+def _retry_after(response: httpx2.Response | None) -> float | None:
+    value = response.headers.get("retry-after") if response is not None else None
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        try:
+            return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+        except (TypeError, ValueError):
+            return None
+
+
+def _from_status(status: int, response: httpx2.Response | None, detail: str) -> CrossrefError:
+    if status == 404:
+        return CrossrefError("not_found", "Crossref: resource not found", status=404)
+    if status == 429:
+        return CrossrefError(
+            "rate_limited", "Crossref: 429 too many requests", status=429,
+            retry_after=_retry_after(response),
+        )  # fmt: skip
+    if status >= 500:
+        return CrossrefError(
+            "server_error", f"Crossref: HTTP {status}", status=status,
+            retry_after=_retry_after(response),
+        )  # fmt: skip
+    return CrossrefError("bad_response", f"Crossref: HTTP {status} {detail}"[:200], status=status)
+
+
+def classify(exc: BaseException, response: httpx2.Response | None = None) -> CrossrefError:
+    """Turn whatever habanero or httpx2 raised into a ``CrossrefError``."""
+    seen = exc
+    while seen is not None:
+        if isinstance(seen, CrossrefError):
+            return seen
+        if isinstance(seen, httpx2.HTTPStatusError):
+            return _from_status(seen.response.status_code, seen.response, "")
+        if isinstance(seen, RequestError) and isinstance(seen.status_code, int):
+            if seen.status_code >= 400:
+                return _from_status(seen.status_code, response, str(seen.error))
+            return CrossrefError("bad_response", f"Crossref: not JSON ({seen.status_code})")
+        if isinstance(seen, httpx2.ConnectError):
+            return CrossrefError("network", f"cannot connect to Crossref: {seen}", status=-1)
+        if isinstance(seen, httpx2.TimeoutException):
+            return CrossrefError("network", f"Crossref timed out: {type(seen).__name__}")
+        if isinstance(seen, httpx2.HTTPError):
+            return CrossrefError("network", f"Crossref network error: {seen}"[:200])
+        seen = seen.__cause__ or seen.__context__
+    if isinstance(exc, ValueError | KeyError | TypeError):
+        return CrossrefError("bad_response", f"Crossref: malformed response ({exc!r})"[:200])
+    return CrossrefError("network", f"Crossref call failed: {exc!r}"[:200])
+
+
+def _check_envelope(data: Any, list_kind: bool) -> dict:
+    if not isinstance(data, dict) or not isinstance(data.get("message"), dict):
+        raise CrossrefError("bad_response", "Crossref: response is not a message envelope")
+    msg = data["message"]
+    if list_kind and not isinstance(msg.get("items"), list):
+        raise CrossrefError("bad_response", "Crossref: list response without items")
+    if not list_kind and not isinstance(msg.get("DOI"), str):
+        raise CrossrefError("bad_response", "Crossref: work without a DOI")
+    return msg
+
+
+class CrossrefClient:
+    """Thread-safe: one instance serves a run's worker threads."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str | None = None,
+        mailto: str | None = None,
+        limits: Limits | None = None,
+        timeout: float = 10.0,
+        connect_timeout: float = 3.0,
+        max_retries: int = 4,
+        connect_retries: int = 1,
+        backoff: float = 0.5,
+        max_backoff: float = 30.0,
+        error_budget: float = 0.10,
+        min_errors_to_abort: int = 5,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.mailto = resolve_mailto(mailto)
+        if self.mailto is None:
+            _warn_no_mailto()
+        self.base_url = (base_url or os.environ.get("KB_CROSSREF_URL") or DEFAULT_BASE_URL).rstrip(
+            "/"
+        )
+        default = Limits.polite() if self.mailto else Limits.public()
+        self.limiter = Limiter(limits or default)
+        self.cr = habanero.Crossref(
+            base_url=self.base_url,
+            mailto=self.mailto,
+            ua_string=USER_AGENT,
+            timeout=httpx2.Timeout(timeout, connect=connect_timeout),
+        )
+        conc = self.limiter.limits.single_concurrency + self.limiter.limits.list_concurrency
+        self._http = httpx2.Client(limits=httpx2.Limits(max_connections=conc + 1))
+        self.max_retries = max_retries
+        self.connect_retries = connect_retries
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+        self.error_budget = error_budget
+        self.min_errors_to_abort = min_errors_to_abort
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self.stats = ClientStats()
+        self.aborted_reason: str | None = None
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> CrossrefClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- the retry loop ------------------------------------------------------
+
+    def _attempt(self, kind: str, call: Callable[[], Any]) -> tuple[Any, CrossrefError | None]:
+        bucket = self.limiter.bucket(kind)
+        active = _Active(self._http)
+        with bucket.slot():
+            _STANDIN.local.active = active
+            try:
+                result, err = call(), None
+            except Exception as exc:  # noqa: BLE001 - every habanero/httpx2 failure is classified
+                result, err = None, classify(exc, active.last)
+            finally:
+                _STANDIN.local.active = None
+        if active.last is not None:
+            bucket.adapt(active.last.headers)
+        with self._lock:
+            self.stats.requests += 1
+            self.stats.by_kind[kind] += 1
+            if err is None or err.kind == "not_found":
+                self.stats.answered += 1
+            else:
+                self.stats.errors += 1
+                self.stats.rate_limited += err.kind == "rate_limited"
+                self._check_budget()
+        return result, err
+
+    def _check_budget(self) -> None:
+        s = self.stats
+        if (
+            self.aborted_reason is None
+            and s.errors >= self.min_errors_to_abort
+            and s.errors > self.error_budget * s.requests
+        ):
+            self.aborted_reason = (
+                f"stopped calling Crossref: {s.errors} of {s.requests} requests failed "
+                f"(more than {self.error_budget:.0%})"
+            )
+
+    def _call(self, kind: str, call: Callable[[], Any], list_kind: bool) -> dict:
+        attempt = 0
+        while True:
+            if self.aborted_reason:
+                raise CrossrefError("aborted", self.aborted_reason)
+            result, err = self._attempt(kind, call)
+            if err is None:
+                try:
+                    return _check_envelope(result, list_kind)
+                except CrossrefError as bad:
+                    err = bad
+            limit = self.max_retries
+            if err.status == -1:  # cannot connect: fail fast (offline machine)
+                limit = self.connect_retries
+            elif err.kind == "bad_response":
+                limit = 1
+            if not err.retryable or attempt >= limit:
+                raise err
+            delay = err.retry_after
+            if delay is None:
+                delay = min(self.max_backoff, self.backoff * 2**attempt)
+                delay *= 0.5 + random.random()  # jitter: spread retries of parallel workers
+            if err.kind == "rate_limited":
+                self.limiter.bucket(kind).pause(delay)
+            with self._lock:
+                self.stats.retries += 1
+            self._sleep(min(delay, 120.0))
+            attempt += 1
+
+    # --- public calls --------------------------------------------------------
+
+    def fetch_work(self, doi: str) -> dict | None:
+        """The work's ``message``, or None when Crossref answers 404."""
+        try:
+            return self._call("single", lambda: self.cr.works(ids=[encode_doi(doi)]), False)
+        except CrossrefError as err:
+            if err.kind == "not_found":
+                return None
+            raise
+
+    def fetch_works_batch(self, dois: Iterable[str]) -> dict[str, dict | None]:
+        """Messages keyed by the requested DOI (lower-case); None where Crossref has none.
+
+        One ``filter=doi:`` request per ``BATCH_SIZE``; DOIs a batch did not return are
+        confirmed one by one (only a 404 means not found). DOIs with a comma cannot go
+        into a filter and are fetched singly. Raises ``CrossrefError`` on failure.
+        """
+        wanted = list(dict.fromkeys(d.lower() for d in dois))
+        found: dict[str, dict | None] = {}
+        batchable = [d for d in wanted if "," not in d]
+        for i in range(0, len(batchable), BATCH_SIZE):
+            chunk = batchable[i : i + BATCH_SIZE]
+            found.update(self.filter_dois(chunk))
+        for doi in wanted:
+            if doi not in found:
+                found[doi] = self.fetch_work(doi)
+        return {d: found[d] for d in wanted}
+
+    def filter_dois(self, dois: list[str]) -> dict[str, dict]:
+        """One list request; only the DOIs it returned, keyed lower-case."""
+        call = lambda: self.cr.works(filter={"doi": list(dois)}, limit=max(len(dois), 1))  # noqa: E731
+        msg = self._call("list", call, True)
+        wanted = {d.lower() for d in dois}
+        out: dict[str, dict] = {}
+        for item in msg["items"]:
+            doi = item.get("DOI") if isinstance(item, dict) else None
+            if isinstance(doi, str) and doi.lower() in wanted:
+                out[doi.lower()] = item
+        return out
+
+    def search_bibliographic(self, text: str, rows: int = 5) -> list[dict]:
+        """Candidate works for a free-text reference (Crossref's ``score`` kept as given)."""
+        call = lambda: self.cr.works(query_bibliographic=text, limit=rows)  # noqa: E731
+        msg = self._call("list", call, True)
+        return [i for i in msg["items"] if isinstance(i, dict) and isinstance(i.get("DOI"), str)]
+
+
+def dumps(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True)

@@ -1,0 +1,222 @@
+"""The build's Crossref step: verify every usable DOI once, then suggest DOIs where missing.
+
+Each unique DOI is resolved once, in this order: the cache (an earlier API
+answer; skipped with ``refresh``), the API (batched ``filter=doi:``, then one by
+one for what a batch did not return; never when ``offline`` or after the client
+stopped for errors), a snapshot. Only Crossref's 404 makes a DOI ``not_found``;
+a DOI nobody could answer for is ``unverified``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import click
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from ingest.crossref.cache import doi_key, lookup_doi, raw, save_response
+from ingest.crossref.client import BATCH_SIZE, CrossrefClient
+from ingest.crossref.errors import CrossrefError
+from ingest.crossref.limiter import Limits
+from ingest.crossref.snapshot import import_snapshot
+from ingest.crossref.suggest import USABLE_DOI
+from ingest.crossref.suggestions import make_suggestions
+from ingest.crossref.works import save_work
+from kb.models import Reference
+
+
+@dataclass
+class CrossrefSummary:
+    looked_up: int = 0  # unique DOIs resolved in this run
+    from_cache: int = 0
+    from_snapshot: int = 0
+    found: int = 0
+    not_found: int = 0
+    unverified: int = 0
+    suggested: int = 0
+    requests: int = 0
+    rate_limited: int = 0
+    reachable: bool | None = None  # None: no request was made
+    aborted_reason: str | None = None
+
+    def line(self) -> str:
+        text = (
+            f"Crossref: {self.looked_up} DOIs ({self.from_cache} from cache, "
+            f"{self.from_snapshot} from snapshot), {self.found} found, {self.not_found} not found, "
+            f"{self.unverified} unverified, {self.suggested} DOIs suggested, "
+            f"{self.requests} requests"
+        )
+        if self.reachable is False:
+            text += "; Crossref unreachable"
+        if self.aborted_reason:
+            text += f"; {self.aborted_reason}"
+        return text
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _scope(stmt, article_ids: Sequence[int] | None):  # noqa: ANN001, ANN202
+    return stmt if article_ids is None else stmt.where(Reference.article_id.in_(article_ids))
+
+
+def _usable_dois(session: Session, article_ids: Sequence[int] | None) -> list[str]:
+    stmt = select(Reference.doi).where(
+        Reference.doi.is_not(None), Reference.doi_status.in_(USABLE_DOI)
+    )
+    dois = session.execute(_scope(stmt, article_ids)).scalars()
+    return sorted({d.strip().lower() for d in dois if d and d.strip()})
+
+
+@contextmanager
+def _bar(progress: bool, length: int, label: str) -> Iterator:
+    if progress and length:
+        with click.progressbar(
+            length=length, label=label, file=click.get_text_stream("stderr")
+        ) as b:
+            yield b
+    else:
+        yield None
+
+
+def _fetch(client: CrossrefClient, dois: list[str], progress: bool) -> dict[str, object]:
+    """DOI -> message | None (404) | CrossrefError, with batched then single requests."""
+    out: dict[str, object] = {}
+    lim = client.limiter.limits
+    with _bar(progress, len(dois), "Crossref look-ups") as bar:
+        chunks = [dois[i : i + BATCH_SIZE] for i in range(0, len(dois), BATCH_SIZE)]
+        batchable = [c for c in ([d for d in ch if "," not in d] for ch in chunks) if c]
+        with ThreadPoolExecutor(lim.list_concurrency) as pool:
+            futs: dict[Future, list[str]] = {
+                pool.submit(client.filter_dois, c): c for c in batchable
+            }
+            for fut in as_completed(futs):
+                try:
+                    got = fut.result()
+                except CrossrefError:
+                    continue  # those DOIs are tried one by one below
+                out.update(got)
+                if bar:
+                    bar.update(len(got))
+        rest = [d for d in dois if d not in out]
+        with ThreadPoolExecutor(lim.single_concurrency) as pool:
+            single = {pool.submit(client.fetch_work, d): d for d in rest}
+            for fut in as_completed(single):
+                try:
+                    out[single[fut]] = fut.result()
+                except CrossrefError as err:
+                    out[single[fut]] = err
+                if bar:
+                    bar.update(1)
+    return out
+
+
+def _resolve(
+    session: Session, summary: CrossrefSummary, dois: list[str], fetched: dict
+) -> dict[str, tuple[str, str | None]]:
+    """Outcome per DOI: (verification, source). Saves API answers and their works."""
+    outcome: dict[str, tuple[str, str | None]] = {}
+    for doi in dois:
+        got = fetched.get(doi, "not asked")
+        if isinstance(got, dict):
+            save_response(session, doi_key(doi), status="found", raw=got, doi=doi)
+            save_work(session, got, "api")
+            outcome[doi] = ("verified", "api")
+            continue
+        if got is None:
+            save_response(session, doi_key(doi), status="not_found", doi=doi)
+            outcome[doi] = ("not_found", "api")
+            continue
+        row = lookup_doi(session, doi)
+        if row is not None and row.provenance == "api":  # also a refresh whose request failed
+            summary.from_cache += 1
+            outcome[doi] = ("verified" if row.status == "found" else "not_found", "cache")
+        elif row is not None and row.status == "found":  # a snapshot answer
+            save_work(session, raw(row), "snapshot")
+            summary.from_snapshot += 1
+            outcome[doi] = ("verified", "snapshot")
+        else:
+            outcome[doi] = ("unverified", None)
+    return outcome
+
+
+def _apply(session: Session, outcome: dict, article_ids: Sequence[int] | None) -> None:
+    refs = session.execute(_scope(select(Reference), article_ids)).scalars()
+    for ref in refs:
+        doi = (ref.doi or "").strip().lower()
+        if ref.doi and ref.doi_status in USABLE_DOI and doi in outcome:
+            verification, source = outcome[doi]
+            ref.verification, ref.verification_source = verification, source
+            ref.work_doi = doi if verification == "verified" else None
+        else:
+            ref.verification, ref.verification_source, ref.work_doi = "no_doi", None, None
+        session.add(ref)
+
+
+def verify_and_suggest(
+    engine: Engine,
+    *,
+    offline: bool = False,
+    refresh: bool = False,
+    mailto: str | None = None,
+    base_url: str | None = None,
+    snapshot_dirs: Sequence[Path] = (),
+    article_ids: Sequence[int] | None = None,
+    progress: bool = False,
+    limits: Limits | None = None,
+) -> CrossrefSummary:
+    """Verify the references' DOIs, link references to works, suggest DOIs; see module doc."""
+    summary = CrossrefSummary()
+    for folder in snapshot_dirs:
+        import_snapshot(engine, Path(folder))
+    with Session(engine) as session:
+        dois = _usable_dois(session, article_ids)
+        cached = {d for d in dois if _answered_by_api(session, d)} if not refresh else set()
+    to_fetch = [d for d in dois if d not in cached]
+    client: CrossrefClient | None = None
+    fetched: dict[str, object] = {}
+    if not offline:
+        with warnings.catch_warnings():
+            warnings.simplefilter("default")
+            client = CrossrefClient(base_url=base_url, mailto=mailto, limits=limits)
+        if to_fetch:
+            fetched = _fetch(client, to_fetch, progress)
+    try:
+        with Session(engine) as session:
+            outcome = _resolve(session, summary, dois, fetched)
+            _apply(session, outcome, article_ids)
+            session.commit()
+            summary.suggested = make_suggestions(
+                session, article_ids, client=client, fetched_now=set(fetched), progress=progress
+            )
+            session.commit()
+    finally:
+        if client is not None:
+            _client_summary(summary, client)
+            client.close()
+    summary.looked_up = len(dois)
+    summary.found = sum(1 for v, _ in outcome.values() if v == "verified")
+    summary.not_found = sum(1 for v, _ in outcome.values() if v == "not_found")
+    summary.unverified = sum(1 for v, _ in outcome.values() if v == "unverified")
+    return summary
+
+
+def _answered_by_api(session: Session, doi: str) -> bool:
+    row = lookup_doi(session, doi)
+    return row is not None and row.provenance == "api"
+
+
+def _client_summary(summary: CrossrefSummary, client: CrossrefClient) -> None:
+    s = client.stats
+    summary.requests = s.requests
+    summary.rate_limited = s.rate_limited
+    summary.aborted_reason = client.aborted_reason
+    if s.requests:
+        summary.reachable = s.answered > 0
