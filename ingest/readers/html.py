@@ -1,0 +1,298 @@
+"""HTML reader (BeautifulSoup + lxml): content without furniture, markers from markup, entries."""
+
+from __future__ import annotations
+
+import re
+
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+
+from ingest.readers.document import ANCHOR_PREFIX, Builder, Document, Inline
+from ingest.readers.text import BYLINE, is_furniture
+
+# Never content, whatever their classes say.
+_DROP_TAGS = {
+    "script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas",
+    "form", "button", "input", "select", "textarea", "nav", "header", "footer", "aside",
+    "link", "meta", "math", "video", "audio", "map", "dialog", "head",
+}  # fmt: skip
+# Class/id words that mark page furniture: sharing, booking, menus, sidebars, cookie banners.
+_FURNITURE = re.compile(
+    r"(?:^|[-_ ])(?:nav|navbar|navigation|menu|sidebar|toc|breadcrumbs?|share|sharing|social"
+    r"|sharedaddy|booking|newsletter|subscribe|cookies?|banner|advert|ads|popup|modal|related"
+    r"|scroll-?to-?top|back-?to-?top|skip-?link|comments?|book-summary|book-header|widget)"
+    r"(?:$|[-_ ])",
+    re.I,
+)
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_BLOCK_TAGS = {
+    "p", "div", "section", "article", "main", "li", "ul", "ol", "dl", "dt", "dd", "blockquote",
+    "h1", "h2", "h3", "h4", "h5", "h6", "table", "figure", "figcaption", "pre", "hr", "body",
+    "center", "details", "summary", "address", "tr", "td", "th", "tbody", "thead", "caption",
+}  # fmt: skip
+_REFS_CONTAINER = re.compile(
+    r"^(?:refs|references?|bibliography|csl-bib-body|footnotes|endnotes|reflist)$", re.I
+)
+_REF_ANCHOR = re.compile(r"^#(?:ref|cite|bib|fn|footnote|endnote|b|r|CR)[-_:]?\w", re.I)
+_CITE_SHAPE = re.compile(r"^[\[(]?\s*\d{1,4}(?:\s*[-–—,;]\s*\d{1,4})*\s*[\])]?$")
+_UNIT_BEFORE = re.compile(r"(?:\d|\b(?:m|cm|mm|km|ft|in|kg/m|m/s|x|×|10))$")
+_YEAR = re.compile(r"\b(?:1[6-9]\d\d|20\d\d)[a-z]?\b")
+
+
+def _classes(tag: Tag) -> str:
+    cls = tag.get("class") or []
+    return " ".join(cls if isinstance(cls, list) else [cls]) + " " + str(tag.get("id") or "")
+
+
+def _is_hidden(tag: Tag) -> bool:
+    return (
+        tag.has_attr("hidden")
+        or str(tag.get("aria-hidden", "")).lower() == "true"
+        or bool(_HIDDEN_STYLE.search(str(tag.get("style") or "")))
+    )
+
+
+def _clean(soup: BeautifulSoup) -> None:
+    for c in soup.find_all(string=lambda s: isinstance(s, Comment)):
+        c.extract()
+    for tag in soup.find_all(list(_DROP_TAGS)):
+        tag.decompose()
+    for tag in soup.find_all(True):
+        if tag.decomposed or tag.name == "body":
+            continue
+        if _is_hidden(tag) or _FURNITURE.search(_classes(tag)):
+            # A references container can be called "references-nav"... keep real lists.
+            if not _REFS_CONTAINER.match(str(tag.get("id") or "")):
+                tag.decompose()
+
+
+def _meta(soup: BeautifulSoup, *names: str) -> list[str]:
+    out: list[str] = []
+    for name in names:
+        for m in soup.find_all("meta", attrs={"name": name}) + soup.find_all(
+            "meta", attrs={"property": name}
+        ):
+            content = (m.get("content") or "").strip()
+            if content and content not in out:
+                out.append(content)
+    return out
+
+
+def _root(soup: BeautifulSoup) -> Tag:
+    body = soup.body or soup
+    total = len(body.get_text(" ", strip=True)) or 1
+    for cand in soup.find_all(["main", "article"]) + soup.select("[role=main], .page-inner"):
+        if len(cand.get_text(" ", strip=True)) >= total * 0.5:
+            return cand
+    return body
+
+
+def _keys_from_text(text: str) -> list[str]:
+    """Numbers in a marker, ranges expanded: "1–3, 5" -> ["1", "2", "3", "5"]."""
+    keys: list[str] = []
+    for part in re.split(r"[,;]", text.strip("[]() ")):
+        m = re.match(r"^\s*(\d{1,4})\s*[-–—]\s*(\d{1,4})\s*$", part)
+        if m and 0 < int(m.group(2)) - int(m.group(1)) < 200:
+            keys += [str(n) for n in range(int(m.group(1)), int(m.group(2)) + 1)]
+        elif part.strip().isdigit():
+            keys.append(str(int(part.strip())))
+    return keys
+
+
+def _style_of(text: str, in_sup: bool) -> str:
+    t = text.strip()
+    if _YEAR.search(t) and re.search(r"[^\W\d_]", t):
+        return "author_year"
+    if in_sup:
+        return "superscript"
+    if t.startswith("["):
+        return "bracket"
+    if t.startswith("("):
+        return "paren"
+    return "bare"
+
+
+class _Reader:
+    def __init__(self, soup: BeautifulSoup) -> None:
+        self.soup = soup
+        self.b = Builder()
+        self.title_pending = True
+
+    # ---- inline content -------------------------------------------------------------
+    def inline(self, el: Tag | NavigableString, buf: Inline, in_sup: bool = False) -> None:
+        if isinstance(el, NavigableString):
+            buf.text(str(el))
+            return
+        if not isinstance(el, Tag) or el.decomposed:
+            return
+        name = el.name
+        if name == "br":
+            buf.text(" ")
+            return
+        if name in ("img", "table", "pre"):
+            return
+        classes = _classes(el)
+        if name == "span" and "citation" in classes.split():
+            self._citation_span(el, buf)
+            return
+        if name == "a" and _REF_ANCHOR.match(str(el.get("href") or "")):
+            text = el.get_text(" ", strip=True)
+            style = "footnote" if "footnote" in classes else _style_of(text, in_sup)
+            buf.marker(text, style, [ANCHOR_PREFIX + str(el["href"])[1:]])
+            return
+        if name == "sup" and self._sup_marker(el, buf):
+            return
+        for child in list(el.children):
+            self.inline(child, buf, in_sup or name == "sup")
+
+    def _citation_span(self, el: Tag, buf: Inline) -> None:
+        text = el.get_text(" ", strip=True)
+        text = re.sub(r"\s+([,;\])])", r"\1", re.sub(r"([\[(])\s+", r"\1", text))
+        anchors = [
+            ANCHOR_PREFIX + str(a["href"])[1:]
+            for a in el.find_all("a", href=True)
+            if str(a["href"]).startswith("#")
+        ]
+        if not anchors:
+            anchors = [ANCHOR_PREFIX + "ref-" + k for k in str(el.get("data-cites", "")).split()]
+        buf.marker(text, _style_of(text, el.find_parent("sup") is not None), anchors)
+
+    def _sup_marker(self, el: Tag, buf: Inline) -> bool:
+        """<sup>3</sup>, <sup>[3]</sup>, <sup>1-3,5</sup> are markers; 10<sup>6</sup> is not."""
+        if el.find("span", class_="citation"):
+            return False
+        text = el.get_text("", strip=True)
+        links = [str(a.get("href") or "") for a in el.find_all("a")]
+        anchors = [ANCHOR_PREFIX + h[1:] for h in links if _REF_ANCHOR.match(h)]
+        if not _CITE_SHAPE.match(text):
+            return False
+        before = "".join(buf.parts)[-12:].rstrip()
+        if not anchors and (not before or _UNIT_BEFORE.search(before)):
+            return False
+        keys = anchors or _keys_from_text(text)
+        buf.marker(text, "superscript", keys)
+        return True
+
+    # ---- blocks ---------------------------------------------------------------------
+    def blocks(self, el: Tag, in_refs: bool = False) -> None:
+        for child in list(el.children):
+            if isinstance(child, NavigableString):
+                if child.strip():  # stray text directly in a container
+                    self.b.add("paragraph", child)
+                continue
+            if not isinstance(child, Tag) or child.decomposed:
+                continue
+            self.block(child, in_refs)
+
+    def block(self, el: Tag, in_refs: bool) -> None:
+        name = el.name
+        refs_here = in_refs or bool(
+            _REFS_CONTAINER.match(str(el.get("id") or ""))
+            or any(_REFS_CONTAINER.match(c) for c in (el.get("class") or []))
+            or el.get("role") in ("doc-bibliography", "doc-endnotes")
+        )
+        if re.fullmatch(r"h[1-6]", name):
+            text = el.get_text(" ", strip=True)
+            if self.title_pending and " ".join(text.split()) == self.b.doc.title:
+                self.title_pending = False  # the title is the article's, not a section
+            elif text and not is_furniture(text):
+                self.b.add("heading", text, level=int(name[1]))
+            return
+        if name in ("ol", "ul"):
+            self._list(el, refs_here)
+            return
+        if name == "table":
+            self._table(el)
+            return
+        if name in ("pre", "hr", "img"):
+            return
+        if refs_here and name in ("div", "p", "li") and self._is_entry(el):
+            self._entry(el)
+            return
+        if name in ("div", "section", "article", "main", "body", "blockquote", "figure",
+                    "details", "center", "dl", "td", "th", "tr", "tbody", "thead"):  # fmt: skip
+            if any(isinstance(c, Tag) and c.name in _BLOCK_TAGS for c in el.children):
+                self.blocks(el, refs_here)
+                return
+        self._paragraph(el, "paragraph")
+
+    def _is_entry(self, el: Tag) -> bool:
+        anchor = str(el.get("id") or "")
+        cls = el.get("class") or []
+        has_blocks = any(isinstance(c, Tag) and c.name in ("div", "ol", "ul") for c in el.children)
+        return (anchor.startswith(("ref-", "cite", "fn", "bib")) or "csl-entry" in cls) or (
+            not has_blocks and el.name in ("p", "li")
+        )
+
+    def _entry(self, el: Tag, number: int | None = None) -> None:
+        buf = Inline()
+        for child in list(el.children):
+            self.inline(child, buf)
+        anchor = el.get("id") or (el.find(id=True) or {}).get("id")
+        self.b.add("reference", buf, anchor=anchor, number=number, in_list=True)
+
+    def _paragraph(self, el: Tag, kind: str, **attrs: object) -> None:
+        buf = Inline()
+        self.inline(el, buf)
+        text = buf.value()
+        if text and not is_furniture(text):
+            self.b.add(kind, buf, **attrs)
+
+    def _list(self, el: Tag, in_refs: bool) -> None:
+        ordered = el.name == "ol"
+        try:
+            n = int(el.get("start") or 1)
+        except ValueError:
+            n = 1
+        for li in el.find_all("li", recursive=False):
+            number = n if ordered else None
+            if li.get("value", "").isdigit():
+                number = int(li["value"])
+            if in_refs:
+                self._entry(li, number)
+            elif any(isinstance(c, Tag) and c.name in ("ol", "ul", "p", "div") for c in li):
+                # Nested structure: text of the item first, then its sub-blocks.
+                self.blocks(li)
+            else:
+                self._paragraph(li, "item", number=number, in_list=True)
+            n = (number or n) + 1
+
+    def _table(self, el: Tag) -> None:
+        """Data tables are skipped (their numbers are not citations); layout tables are read."""
+        cap = el.find("caption")
+        if cap:
+            self._paragraph(cap, "paragraph")
+        cells = el.find_all(["td", "th"])
+        if not el.find("th") and any(len(c.get_text(" ", strip=True)) > 150 for c in cells):
+            for cell in cells:
+                self.blocks(cell)
+
+
+def read_html(html: str) -> Document:
+    soup = BeautifulSoup(html, "lxml")
+    title_tag = soup.find("title")
+    meta_title = _meta(soup, "citation_title", "dc.title", "DC.title")
+    og_title = _meta(soup, "og:title")
+    authors = _meta(soup, "citation_author", "author", "dc.creator", "DC.creator")
+    _clean(soup)
+    root = _root(soup)
+    h1 = root.find("h1")
+    title = (
+        (meta_title[0] if meta_title else None)
+        or (h1.get_text(" ", strip=True) if h1 else None)
+        or (og_title[0].split(" | ")[0] if og_title else None)
+        or (title_tag.get_text(" ", strip=True).split(" | ")[0] if title_tag else None)
+    )
+    reader = _Reader(soup)
+    reader.b.doc.title = " ".join(title.split()) if title else None
+    reader.blocks(root)
+    doc = reader.b.finish()
+    doc.byline = ", ".join(authors) if authors else _byline_from_blocks(doc)
+    return doc
+
+
+def _byline_from_blocks(doc: Document) -> str | None:
+    for block in doc.blocks[:8]:
+        m = BYLINE.match(doc.block_text(block))
+        if m and block.end - block.start <= 150:
+            return m.group(1).strip()
+    return None
