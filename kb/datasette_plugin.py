@@ -9,6 +9,7 @@
 - In canned-query results, ``claim_id``/``reference_id``/``article_id``/``finding_id``/
   ``work_doi`` cells link to their row pages, so a researcher gets from a query to a claim
   in one click.
+- Every request other than GET/HEAD/OPTIONS is refused with 405: the instance is read-only.
 
 All text reaches the page through Jinja's autoescaping; only ``http(s)`` URLs become links.
 """
@@ -190,6 +191,39 @@ async def evidence_map_view(datasette, request):  # noqa: ANN001, ANN201
         request=request,
     )
     return Response.html(html)
+
+
+READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+@hookimpl
+def asgi_wrapper():  # noqa: ANN201
+    """Refuse every request that could change something: the published instance is read-only.
+
+    Datasette has no write endpoint without plugins, but a POST to a read-only canned query
+    crashes Datasette 0.65.5 with a 500; a plain 405 is the honest answer.
+    """
+
+    def wrap(app):  # noqa: ANN001, ANN202
+        async def read_only(scope, receive, send):  # noqa: ANN001, ANN202
+            if scope["type"] == "http" and scope.get("method", "GET") not in READ_METHODS:
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 405,
+                        "headers": [
+                            (b"content-type", b"text/plain; charset=utf-8"),
+                            (b"allow", b"GET, HEAD, OPTIONS"),
+                        ],
+                    }
+                )
+                await send({"type": "http.response.body", "body": b"Read-only: 405\n"})
+                return
+            await app(scope, receive, send)
+
+        return read_only
+
+    return wrap
 
 
 @hookimpl
