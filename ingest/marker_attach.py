@@ -20,11 +20,16 @@ def attach(article: ParsedArticle, inline: list[InlineMarker]) -> None:
     authors = AuthorIndex(article.references) if article.references else None
     placed: set[int] = set()
 
+    # When markup already marks author–year citations, an unlisted "Name (1957)" is prose.
+    markup_ay = any(m.style == "author_year" for m in inline)
+    listed = set(keys)
     for sent in body:
         markers = _inline_for(sent, inline, placed, article.warnings)
         for m in find_markers(
             sent.text, style=style, keys=keys, authors=authors, warnings=article.warnings
         ):
+            if markup_ay and m.style == "author_year" and not listed.intersection(m.keys):
+                continue
             if not any(m.start < o.end and o.start < m.end for o in markers):
                 markers.append(m)
         sent.markers = sorted(markers, key=lambda m: m.start)
@@ -105,9 +110,10 @@ def _merge_marker_fragments(article: ParsedArticle, body: list[ParsedSentence]) 
             continue
         rest = sent.text[run_end:]
         whole = not rest.strip(" \t\n,;.:)]")
-        if not whole and not prev.text.rstrip().endswith((".", "!", "?")):
+        stop = re.match(r"\s?[.!?]+(?=\s)", rest)  # "datasets" + "2. Many of those..."
+        if not whole and not stop and not prev.text.rstrip().endswith((".", "!", "?")):
             continue
-        cut = len(sent.text) if whole else run_end + len(rest) - len(rest.lstrip(",;.:)]"))
+        cut = len(sent.text) if whole else run_end + (stop.end() if stop else 0)
         shift = sent.start - prev.start
         prev.markers += [
             ParsedMarker(m.raw, m.start + shift, m.end + shift, m.style, m.keys)

@@ -119,11 +119,12 @@ def find_mdlinks(text: str, keys: Collection[str] = ()) -> list[Hit]:
     """``[text][label]`` left literal (label undefined) or, with known labels, ``[label]``.
 
     The full form ``[text][label]`` is a citation even when the label is never
-    defined, so the dangling marker stays visible.
+    defined, so the dangling marker stays visible. Labels are case-insensitive in
+    Markdown: an undefined one is kept lower-cased, as the reference list keys them.
     """
     by_fold = {k.lower(): k for k in keys}
     out = [
-        (m.start(), m.end(), [by_fold.get(m.group(2).lower(), m.group(2))])
+        (m.start(), m.end(), [by_fold.get(m.group(2).lower(), m.group(2).lower())])
         for m in MDLINK_RE.finditer(text)
     ]
     taken = [(s, e) for s, e, _ in out]
