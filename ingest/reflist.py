@@ -54,6 +54,14 @@ def _entry(doc: Document, block: Block) -> RawEntry:
     return RawEntry(raw, start, block.end, number, block.anchor, block.label)
 
 
+def _entry_like(text: str, block: Block) -> bool:
+    """A paragraph under a References heading is an entry if it cites like one: a year, URL or
+    DOI, or a link label plus period-separated fields (authors. title. source.)."""
+    if _REFLIKE.search(text):
+        return True
+    return block.label is not None and text.count(". ") >= 2
+
+
 def find_reference_list(doc: Document) -> ReferenceList:
     """Locate the list: marked entries (HTML), a References-like heading, or a trailing list."""
     blocks = doc.blocks
@@ -78,7 +86,7 @@ def find_reference_list(doc: Document) -> ReferenceList:
                 break
             body.append(i)
         items = [i for i in body if blocks[i].in_list]
-        chosen = items or [i for i in body if _REFLIKE.search(doc.block_text(blocks[i]))]
+        chosen = items or [i for i in body if _entry_like(doc.block_text(blocks[i]), blocks[i])]
         if chosen:
             return ReferenceList([_entry(doc, blocks[i]) for i in chosen], h, h)
     # No heading: a numbered list closing the article.
