@@ -184,7 +184,7 @@ class CrossrefTestServer:
         return f"http://{host}:{port}"
 
     def start(self) -> CrossrefTestServer:
-        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
         self._thread.start()
         return self
 

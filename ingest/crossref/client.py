@@ -19,9 +19,9 @@ from __future__ import annotations
 import json
 import os
 import random
+import sys
 import threading
 import time
-import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
@@ -100,10 +100,10 @@ def _warn_no_mailto() -> None:
     global _warned_no_mailto
     if not _warned_no_mailto:
         _warned_no_mailto = True
-        warnings.warn(
-            "No contact address for Crossref's polite pool: set --mailto or KB_MAILTO. "
-            "Using the public pool's lower limits.",
-            stacklevel=3,
+        # A plain line on stderr: the CLI user should see it once, without a traceback.
+        sys.stderr.write(
+            "warning: no contact address for Crossref's polite pool (set --mailto or "
+            "KB_MAILTO); using the public pool's lower limits\n"
         )
 
 

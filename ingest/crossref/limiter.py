@@ -73,6 +73,7 @@ class Bucket:
         self._cond = threading.Condition()
         self._in_flight = 0
         self._next_start = 0.0
+        self._last_start = float("-inf")
 
     @contextmanager
     def slot(self) -> Iterator[None]:
@@ -83,6 +84,7 @@ class Bucket:
             self._in_flight += 1
             now = self._clock()
             start = max(now, self._next_start)
+            self._last_start = start
             self._next_start = start + 1.0 / (self.rate * SAFETY)
         try:
             if start > now:
@@ -106,6 +108,10 @@ class Bucket:
             if limit and limit.strip().isdigit() and int(limit) > 0:
                 secs = _parse_interval(interval or "1s") or 1.0
                 self.rate = min(self.max_rate, int(limit) / secs)
+                # the next start keeps the new spacing from the last one
+                self._next_start = max(
+                    self._next_start, self._last_start + 1 / (self.rate * SAFETY)
+                )
             conc = lower.get("x-concurrency-limit")
             if conc and conc.strip().isdigit() and int(conc) > 0:
                 self.concurrency = min(self.max_concurrency, int(conc))

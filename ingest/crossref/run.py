@@ -9,7 +9,6 @@ a DOI nobody could answer for is ``unverified``.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
@@ -183,9 +182,7 @@ def verify_and_suggest(
     client: CrossrefClient | None = None
     fetched: dict[str, object] = {}
     if not offline:
-        with warnings.catch_warnings():
-            warnings.simplefilter("default")
-            client = CrossrefClient(base_url=base_url, mailto=mailto, limits=limits)
+        client = CrossrefClient(base_url=base_url, mailto=mailto, limits=limits)
         if to_fetch:
             fetched = _fetch(client, to_fetch, progress)
     try:
