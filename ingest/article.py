@@ -99,10 +99,14 @@ def parse_article(
     fmt: str | None = None,
     content_type: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    markers: bool = True,
 ) -> ParsedArticle:
-    """Parse an article's bytes; raises IngestError(stage=...) with a one-line reason."""
+    """Parse an article's bytes; raises IngestError(stage=...) with a one-line reason.
+
+    ``markers=False`` stops after reading (no marker or claim detection).
+    """
     try:
-        return _parse(data, source, fmt, content_type, max_bytes)
+        return _parse(data, source, fmt, content_type, max_bytes, markers)
     except IngestError as exc:
         exc.source = exc.source or source
         raise
@@ -112,7 +116,12 @@ def parse_article(
 
 
 def _parse(
-    data: bytes, source: str, fmt: str | None, content_type: str | None, max_bytes: int
+    data: bytes,
+    source: str,
+    fmt: str | None,
+    content_type: str | None,
+    max_bytes: int,
+    markers: bool,
 ) -> ParsedArticle:
     fmt = detect_format(data, source, fmt, content_type)
     declared = _declared_charset(data, fmt, content_type)
@@ -145,8 +154,9 @@ def _parse(
     by_anchor = {
         e.anchor: r.key for e, r in zip(entries, article.references, strict=True) if e.anchor
     }
-    inline = _resolve_anchors(doc, by_anchor)
-    _attach(article, inline)
+    article.inline_markers = _resolve_anchors(doc, by_anchor)  # type: ignore[attr-defined]
+    if markers:
+        _attach(article, article.inline_markers)  # type: ignore[attr-defined]
     return article
 
 

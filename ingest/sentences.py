@@ -11,9 +11,7 @@ import pysbd
 CHUNK = 4000
 _ROUGH_END = re.compile(r"(?<=[.!?])[\]\)\d,;–\-\s]*\s+(?=[\"“(\[]?[A-Z0-9])")
 # A run of markers that belongs to the sentence before it: "[3][4]", "[4-6]", "³⁴", "[^2]".
-_LEADING_MARKERS = re.compile(
-    r"^(?:\s*(?:\[\s*\d[\d\s,;–\-]*\]|\[\^[^\]\s]+\]|[⁰¹²³⁴⁵⁶⁷⁸⁹⁻˒,]+))+"
-)
+_LEADING_MARKERS = re.compile(r"^(?:\s*(?:\[\s*\d[\d\s,;–\-]*\]|\[\^[^\]\s]+\]|[⁰¹²³⁴⁵⁶⁷⁸⁹⁻˒,]+))+")
 _ABBREV_END = re.compile(
     r"(?:\bet al|\bFigs?|\bvs|\be\.g|\bi\.e|\bcf|\bapprox|\bNo|\bDr|\bca|\bref|\bRefs?|\bEq|\bvol"
     r"|\bp|\bpp|\bSt|\bMr|\bMrs|\bMs|\bProf|\bJr|\bSr|\bInc|\bLtd|\bCo)\.$",

@@ -35,6 +35,7 @@ _REFS_CONTAINER = re.compile(
 _REF_ANCHOR = re.compile(r"^#(?:ref|cite|bib|fn|footnote|endnote|b|r|CR)[-_:]?\w", re.I)
 _CITE_SHAPE = re.compile(r"^[\[(]?\s*\d{1,4}(?:\s*[-–—,;]\s*\d{1,4})*\s*[\])]?$")
 _UNIT_BEFORE = re.compile(r"(?:\d|\b(?:m|cm|mm|km|ft|in|kg/m|m/s|x|×|10))$")
+_SUPERSCRIPT = str.maketrans("0123456789-–,", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁻˒")
 _YEAR = re.compile(r"\b(?:1[6-9]\d\d|20\d\d)[a-z]?\b")
 
 
@@ -116,6 +117,7 @@ class _Reader:
         self.soup = soup
         self.b = Builder()
         self.title_pending = True
+        self.byline: str | None = None
 
     # ---- inline content -------------------------------------------------------------
     def inline(self, el: Tag | NavigableString, buf: Inline, in_sup: bool = False) -> None:
@@ -163,13 +165,15 @@ class _Reader:
         text = el.get_text("", strip=True)
         links = [str(a.get("href") or "") for a in el.find_all("a")]
         anchors = [ANCHOR_PREFIX + h[1:] for h in links if _REF_ANCHOR.match(h)]
-        if not _CITE_SHAPE.match(text):
-            return False
         before = "".join(buf.parts)[-12:].rstrip()
-        if not anchors and (not before or _UNIT_BEFORE.search(before)):
-            return False
+        if not _CITE_SHAPE.match(text) or (
+            not anchors and (not before or _UNIT_BEFORE.search(before))
+        ):
+            buf.text("^" + text)  # an exponent: "10^6", "kg/m^2"
+            return True
         keys = anchors or _keys_from_text(text)
-        buf.marker(text, "superscript", keys)
+        # Digits as Unicode superscripts: "adults¹" reads as a citation, "adults1" does not.
+        buf.marker(text.translate(_SUPERSCRIPT), "superscript", keys)
         return True
 
     # ---- blocks ---------------------------------------------------------------------
@@ -234,6 +238,9 @@ class _Reader:
         buf = Inline()
         self.inline(el, buf)
         text = buf.value()
+        if not self.b.doc.blocks and BYLINE.match(text) and len(text) <= 150:
+            self.byline = self.byline or BYLINE.match(text).group(1).strip()
+            return  # "By Jane Roe" above the first section is the byline, not body text
         if text and not is_furniture(text):
             self.b.add(kind, buf, **attrs)
 
@@ -286,7 +293,7 @@ def read_html(html: str) -> Document:
     reader.b.doc.title = " ".join(title.split()) if title else None
     reader.blocks(root)
     doc = reader.b.finish()
-    doc.byline = ", ".join(authors) if authors else _byline_from_blocks(doc)
+    doc.byline = ", ".join(authors) if authors else reader.byline or _byline_from_blocks(doc)
     return doc
 
 
