@@ -1,0 +1,86 @@
+"""`kb audit`: the editor's report of what to fix, article by article."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from kb.cli import cli
+
+FORMATS = ("text", "markdown", "csv", "json")
+
+
+@cli.command()
+@click.argument("article", required=False)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="text: a table for the terminal; markdown, csv or json to save or share.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write the report to FILE instead of the terminal.",
+)
+@click.option(
+    "--db",
+    "db_path",
+    default="kb.db",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="SQLite database file.",
+)
+@click.option(
+    "--rerun",
+    is_flag=True,
+    help="Run the audit rules again before reporting (e.g. after accepting a DOI).",
+)
+def audit(article: str | None, fmt: str, output: str | None, db_path: str, rerun: bool) -> None:
+    """Report every reference and citation to fix, worst first, with the fix.
+
+    ARTICLE is an article id, its source path or URL, or a fragment of its title;
+    without it, every article is reported. The JSON output is the documented, stable
+    contract for editors' scripts (see kb.audit.report).
+    """
+    from sqlmodel import Session
+
+    from kb.audit import run_audit
+    from kb.audit.report import (
+        RENDERERS,
+        ArticleNotFound,
+        audit_report,
+        resolve_articles,
+        summary_line,
+    )
+    from kb.database import open_db
+
+    if not Path(db_path).exists():
+        raise click.ClickException(f"no database at {db_path}; run `kb build` first")
+    engine = open_db(db_path)
+    try:
+        if rerun:
+            with Session(engine) as session:
+                articles = resolve_articles(session, article)
+                with click.progressbar(
+                    articles, label="Auditing", file=click.get_text_stream("stderr")
+                ) as bar:
+                    for a in bar:
+                        run_audit(session, a.id)
+                session.commit()
+        report = audit_report(engine, article)
+    except ArticleNotFound as exc:
+        raise click.ClickException(str(exc)) from None
+
+    text = RENDERERS[fmt](report)
+    if output:
+        Path(output).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        click.echo(f"Wrote {fmt} report to {output}: {summary_line(report)}")
+    else:
+        click.echo(text)
+        if fmt != "text":  # the text table already ends with it; keep stdout parseable
+            click.echo(summary_line(report), err=True)
