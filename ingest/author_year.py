@@ -120,8 +120,8 @@ def strip_stopwords(who: str) -> str:
     """Drop sentence-initial words ("Recently", "The") caught at the front of a name group."""
     while True:
         m = re.match(r"(\S+)\s+", who)
-        if not m or fold(m.group(1)) not in STOPWORDS:
-            return who
+        if not m or fold(m.group(1)) not in STOPWORDS or re.fullmatch(r"[A-Z]\.", m.group(1)):
+            return who  # an initial ("A. Smith") is part of the name
         who = who[m.end() :]
 
 

@@ -45,6 +45,14 @@ _BARE_BLOCKERS = re.compile(
 )
 
 
+# ... or followed by a unit or a counted noun ("3 years", "5 patients").
+_BARE_AFTER = re.compile(
+    r"\s*(?:%|[a-zµ]{1,3}\b|years?|months?|weeks?|days?|hours?|times|fold|patients|"
+    r"participants|people|subjects|samples|studies|trials|cases|cells|percent|per)\b",
+    re.IGNORECASE,
+)
+
+
 def expand(numlist: str, warnings: list[str] | None = None) -> list[str] | None:
     """Keys of "1, 4-6" -> ["1", "4", "5", "6"]; None when any part is not plausible."""
     keys: list[str] = []
@@ -144,8 +152,13 @@ def find_bare(text: str, keys: Collection[str]) -> list[Hit]:
         if not all(n.lstrip("0") in known for n in nums):
             continue
         before = text[max(0, m.start() - 20) : m.start()]
-        after = text[m.end() : m.end() + 2]
-        if _BARE_BLOCKERS.search(before) or re.match(r"\.\d", after) or re.search(r"\d\.$", before):
+        after = text[m.end() : m.end() + 20]
+        if (
+            _BARE_BLOCKERS.search(before)
+            or _BARE_AFTER.match(after)
+            or re.match(r"\.\d", after)
+            or re.search(r"\d\.$", before)
+        ):
             continue
         out.append((m.start(1), m.end(1), [n.lstrip("0") for n in nums]))
     return out

@@ -1,0 +1,169 @@
+"""Author–year citations resolved to reference-list entries, on real and written cases."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from bs4 import BeautifulSoup
+
+from ingest.author_year import AuthorIndex, author_year_key, fold
+from ingest.markers import find_markers
+from ingest.types import ParsedReference, ReferenceFields
+from tests.conftest import SHARED_ARTICLES
+
+
+def _refs(raws: list[str], keys: list[str] | None = None) -> list[ParsedReference]:
+    return [ParsedReference(keys[i] if keys else str(i + 1), raw, i) for i, raw in enumerate(raws)]
+
+
+def _keys(text: str, index: AuthorIndex, style: str | None = "author_year") -> list[list[str]]:
+    return [m.keys for m in find_markers(text, style=style, authors=index)]
+
+
+# --- the key --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("family", "year", "suffix", "key"),
+    [
+        ("Smith", 2010, "", "smith2010"),
+        ("Smith", 2010, "a", "smith2010a"),
+        ("SMITH", 2010, "B", "smith2010b"),
+        ("Núñez", 2019, "", "nunez2019"),
+        ("Zellweger-Zähner", 1997, "", "zellwegerzahner1997"),
+        ("O'Rourke", 1998, "", "orourke1998"),
+        ("De Simone", 2006, "", "desimone2006"),
+        ("Łukasz Ørsted", 2001, "", "lukaszorsted2001"),
+        ("Egger", None, "", "eggernd"),
+        ("", 2020, "", "anon2020"),
+    ],
+)
+def test_author_year_key(family, year, suffix, key):
+    assert author_year_key(family, year, suffix) == key
+    assert re.fullmatch(r"[a-z0-9]+", author_year_key(family, year, suffix))
+
+
+# --- rules on written cases ------------------------------------------------------------
+
+WRITTEN = [
+    "Smith, John. 2010. First paper. J Test 1: 1-2.",
+    "Smith, Anna. 2010. Second paper by another Smith. J Test 2: 3-4.",
+    "Lee, K. 2011. A paper. J Test 3: 5.",
+    "Müller HJ, Weber A. Umlaut study. Z Med. 2015;4:1-9.",
+    "World Health Organization. 2020. Situation report. Geneva: WHO.",
+    "Jones, Peter, and Mary Brown. 2012a. Early work. J Test 4: 6.",
+    "Jones, Peter, and Mary Brown. 2012b. Later work. J Test 5: 7.",
+    "Jones, Peter, and Carl White. 2012. Other work. J Test 6: 8.",
+    "Egger M, Smith GD. Language bias in randomised trials.",
+]
+KEYS = ["smitha", "smithb", "lee", "muller", "who", "jonesa", "jonesb", "jonesw", "egger"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("(J. Smith 2010)", [["smitha"]]),  # initials pick among equal family and year
+        ("(A. Smith 2010)", [["smithb"]]),
+        ("(Smith 2010)", [["smith2010"]]),  # two Smiths 2010, no initials: dangling, not a guess
+        ("(Lee 2011)", [["lee"]]),
+        ("(LEE 2011)", [["lee"]]),  # case-insensitive
+        ("(Muller 2015)", [["muller"]]),  # diacritics-insensitive
+        ("(Müller and Weber 2015)", [["muller"]]),
+        ("World Health Organization (2020) reports", [["who"]]),  # corporate author
+        ("(Jones and Brown 2012a)", [["jonesa"]]),  # suffix
+        ("(Jones and Brown 2012b)", [["jonesb"]]),
+        ("(Jones and White 2012)", [["jonesw"]]),  # the second author decides
+        ("(Jones & White 2012)", [["jonesw"]]),
+        ("(Egger 1997)", [["egger"]]),  # the entry prints no year: the unique name decides
+        ("(Lee 2012)", [["lee2012"]]),  # wrong year: dangling, keeps its own key
+        ("(Lee 2011; Nobody 2001)", [["lee", "nobody2001"]]),
+    ],
+)
+def test_resolution_rules(text, expected):
+    index = AuthorIndex(_refs(WRITTEN, KEYS))
+    assert _keys(text, index) == expected
+
+
+def test_spelling_variant_resolves_only_with_the_same_year():
+    index = AuthorIndex(_refs(["Ole Olsen, P Middleton. Quality of reviews. BMJ. 2001;323:829."]))
+    assert _keys("(Olson 2001)", index) == [["1"]]
+    assert _keys("(Oleson 1998)", index) == [["oleson1998"]]
+
+
+def test_fields_from_the_reference_parser_take_precedence():
+    ref = ParsedReference("k", "garbled entry text 1999", 0, fields=ReferenceFields())
+    ref.fields.first_author, ref.fields.year = "Garcia", 2004
+    assert _keys("(Garcia 2004)", AuthorIndex([ref])) == [["k"]]
+
+
+# --- article 03: Chicago author-date; the HTML links each citation to its entry ---------
+
+
+def _article03() -> tuple[list[ParsedReference], list[tuple[str, list[str]]]]:
+    html = (SHARED_ARTICLES / "03-data-ethics-cancer-research.html").read_text()
+    soup = BeautifulSoup(html, "lxml")
+    entries = soup.select("div[id^=ref-]")
+    refs = [
+        ParsedReference(d["id"], " ".join(d.get_text().split()), i) for i, d in enumerate(entries)
+    ]
+    cites = [
+        (" ".join(sp.get_text().split()), [a["href"][1:] for a in sp.find_all("a")])
+        for sp in soup.select("span.citation")
+    ]
+    return refs, cites
+
+
+def test_article03_every_citation_resolves_to_the_entry_it_links():
+    refs, cites = _article03()
+    assert len(refs) == 19 and len(cites) == 25
+    index = AuthorIndex(refs)
+    for text, targets in cites:
+        got = [k for m in find_markers(text, style="author_year", authors=index) for k in m.keys]
+        assert got == targets, text
+
+
+def test_article03_initials_and_corporate_authors():
+    refs, _ = _article03()
+    index = AuthorIndex(refs)
+    baggerly09 = _keys("(K. A. Baggerly and Coombes 2009)", index)
+    baggerly18 = _keys("(K. Baggerly 2018)", index)
+    assert baggerly09 == [["ref-baggerly_deriving_2009"]]
+    assert baggerly18 == [["ref-baggerly_what_2018"]]
+    assert _keys("(Commissioner 2020)", index) == [["ref-commissioner_guide_2020"]]
+
+
+# --- article 04: Markdown, Vancouver-like bibliography with given names first -----------
+
+
+def _article04_index() -> AuthorIndex:
+    text = (SHARED_ARTICLES / "04-postmodern-assault-on-ebm.md").read_text()
+    block = text.split("#### Bibliography", 1)[1].split("You can find", 1)[0]
+    raws = [p.strip() for p in block.split("\n\n") if p.strip()]
+    assert len(raws) == 23
+    keys = [fold(r.split(".")[0].split(",")[0].split()[-1]) for r in raws]  # family of 1st author
+    keys[raws.index(next(r for r in raws if r.startswith("Sackett DL")))] = "sackett"
+    return AuthorIndex(_refs(raws, keys))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("(Concato 2000)", [["concato"]]),
+        ("(Smith 2003)", [["smith"]]),  # "Gordon C S Smith": given names first
+        ("(Sackett 2000)", [["sackett"]]),  # "Sackett DL": family first
+        ("(Stelfox 1998)", [["stelfox"]]),  # "H T Stelfox": initials first
+        ("(Alderson 2003, Eysenbach 2005)", [["alderson", "eysenbach"]]),
+        ("(Murali 2004; Wentz 2002)", [["murali", "wentz2002"]]),  # Wentz is not listed
+        ("(Olson 2001)", [["olsen"]]),  # spelled "Ole Olsen" in the list
+        ("(Bonnell 1999)", [["bonell"]]),  # spelled "C Bonell"
+        ("(Egger 1997)", [["egger"]]),  # the entry has no year
+        ("(Oleson 1998)", [["oleson1998"]]),  # no entry; not Olsen (2001)
+        ("(Sackett 1996)", [["sackett1996"]]),
+        ("(Schroter 2004)", [["schroter2004"]]),
+        ("(Holmes 2006)", [["holmes2006"]]),  # Holmes 2005 and 2007 are listed, not 2006
+        ("(Best 2001)", [["best"]]),
+    ],
+)
+def test_article04_plain_author_year(text, expected):
+    assert _keys(text, _article04_index()) == expected
