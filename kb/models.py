@@ -228,7 +228,9 @@ class Condition(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(index=True, unique=True)
     mesh_id: str | None = None
+    mesh_heading: str | None = None  # the descriptor's heading as MeSH spells it
     category: str | None = None
+    parents: str = "[]"  # JSON list of broader condition names of this vocabulary
     synonyms: str = "[]"  # JSON list
     abbreviations: str = "[]"  # JSON list
 
