@@ -129,7 +129,7 @@ def _label(value: str | int | None) -> int | str | None:
 
 
 def resolve_articles(session: Session, article: str | int | None) -> list[Article]:
-    """All articles, or the one named by id, source path (or its end), or title fragment."""
+    """All articles, or the one named by id, source path (or part of it), or title fragment."""
     if article is None or str(article).strip() == "":
         return list(session.exec(select(Article).order_by(Article.id)))
     text = str(article).strip()
@@ -139,7 +139,7 @@ def resolve_articles(session: Session, article: str | int | None) -> list[Articl
     if exact is not None:
         return [exact]
     for clause in (
-        col(Article.source).endswith(text.lstrip("./")),
+        col(Article.source).contains(text.lstrip("./")),
         col(Article.title).ilike(f"%{text}%"),
     ):
         found = list(session.exec(select(Article).where(clause).order_by(Article.id)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -66,9 +67,7 @@ def audit(article: str | None, fmt: str, output: str | None, db_path: str, rerun
         if rerun:
             with Session(engine) as session:
                 articles = resolve_articles(session, article)
-                with click.progressbar(
-                    articles, label="Auditing", file=click.get_text_stream("stderr")
-                ) as bar:
+                with click.progressbar(articles, label="Auditing", file=sys.stderr) as bar:
                     for a in bar:
                         run_audit(session, a.id)
                 session.commit()
