@@ -31,7 +31,7 @@ WEIGHTS = {
 VETO = ("locator", "doi_prefix")
 FULL_EVIDENCE = 6.0  # agreement weight that earns full confidence
 THRESHOLD = 0.6
-_STOP = {"of", "the", "and", "for", "in", "on", "der", "die", "das", "la", "le", "journal"}
+_STOP = {"of", "the", "and", "for", "in", "on", "der", "die", "das", "la", "le"}
 
 
 @dataclass

@@ -9,6 +9,7 @@ a DOI nobody could answer for is ``unverified``.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
@@ -77,9 +78,7 @@ def _usable_dois(session: Session, article_ids: Sequence[int] | None) -> list[st
 @contextmanager
 def _bar(progress: bool, length: int, label: str) -> Iterator:
     if progress and length:
-        with click.progressbar(
-            length=length, label=label, file=click.get_text_stream("stderr")
-        ) as b:
+        with click.progressbar(length=length, label=label, file=sys.stderr) as b:
             yield b
     else:
         yield None

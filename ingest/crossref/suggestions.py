@@ -9,6 +9,7 @@ reference linked to its work) and a rejected DOI is never suggested again.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
@@ -142,7 +143,7 @@ def _query_all(
         if progress:
             results = click.progressbar(
                 results, length=len(todo), label="DOI suggestions",
-                file=click.get_text_stream("stderr"),
+                file=sys.stderr,
             )  # fmt: skip
             with results as bar:
                 results = list(bar)

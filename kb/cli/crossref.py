@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -49,9 +50,7 @@ def import_(path: Path, db_path: str) -> None:
     engine = _engine(db_path)
     try:
         files = snapshot_files(path)
-        with click.progressbar(
-            length=len(files), label="Importing", file=click.get_text_stream("stderr")
-        ) as bar:  # noqa: E501
+        with click.progressbar(length=len(files), label="Importing", file=sys.stderr) as bar:  # noqa: E501
             total = import_snapshot(engine, path, on_file=lambda _f, _n: bar.update(1))
     except SnapshotError as exc:
         raise click.ClickException(str(exc)) from exc
