@@ -1,0 +1,58 @@
+"""Evidence types of an article's cited works, stored on ``reference`` and ``work``.
+
+A work's type depends on the work alone (Crossref type, title, journal), so every
+article citing it sees the same. An entry with a work takes the work's type unless
+that is unknown, in which case the entry's own fields (title, journal, URL, entry type,
+raw text) get a say; an entry without a work is classified from its own fields.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from ingest.evidence import UNKNOWN, classify_evidence
+from kb.models import Reference, Work
+
+
+def classify_work(work: Work) -> tuple[str, str]:
+    """(evidence type, signal) of a Crossref work."""
+    return classify_evidence(
+        crossref_type=work.type, title=work.title, journal=work.container_title
+    )
+
+
+def classify_reference(ref: Reference, work: Work | None) -> tuple[str, str]:
+    """(evidence type, signal) of a reference entry, using its work when there is one."""
+    if work is not None:
+        found = classify_work(work)
+        if found[0] != UNKNOWN:
+            return found
+    return classify_evidence(
+        crossref_type=work.type if work else None,
+        title=(work.title if work and work.title else None) or ref.title,
+        journal=(work.container_title if work and work.container_title else None) or ref.journal,
+        url=ref.url,
+        source_type=ref.source_type,
+        raw=ref.raw,
+    )
+
+
+def classify_references(session: Session, article_id: int) -> int:
+    """Set ``evidence_type``/``evidence_signal`` on the article's references and their
+    works. Returns the number of references given a type other than unknown."""
+    typed = 0
+    works: dict[str, Work | None] = {}
+    refs = session.execute(select(Reference).where(Reference.article_id == article_id)).scalars()
+    for ref in refs:
+        work = None
+        if ref.work_doi:
+            if ref.work_doi not in works:
+                works[ref.work_doi] = session.get(Work, ref.work_doi)
+            work = works[ref.work_doi]
+        if work is not None:
+            work.evidence_type, work.evidence_signal = classify_work(work)
+        ref.evidence_type, ref.evidence_signal = classify_reference(ref, work)
+        typed += ref.evidence_type != UNKNOWN
+    session.flush()
+    return typed
