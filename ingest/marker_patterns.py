@@ -47,7 +47,7 @@ _BARE_BLOCKERS = re.compile(
 
 # ... or followed by a unit or a counted noun ("3 years", "5 patients").
 _BARE_AFTER = re.compile(
-    r"\s*(?:%|[a-zµ]{1,3}\b|years?|months?|weeks?|days?|hours?|times|fold|patients|"
+    r"\s*(?:%|(?:mg|g|kg|ml|l|cm|mm|km|m|µg|mcg|h|s|min|nm|µm|mmol|mol|iu|x)\b|years?|months?|weeks?|days?|hours?|times|fold|patients|"
     r"participants|people|subjects|samples|studies|trials|cases|cells|percent|per)\b",
     re.IGNORECASE,
 )
