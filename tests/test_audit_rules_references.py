@@ -416,3 +416,20 @@ def test_suggested_doi_is_the_fix_with_confidence(b):
     assert got["1"].fix_doi == "10.5555/cochrane"
     assert json.loads(got["1"].evidence)["suggestion"]["confidence"] == pytest.approx(0.82)
     assert got["2"].fix_doi is None
+
+
+def test_protocol_known_only_through_a_suggested_doi(b):
+    ref = b.ref(
+        1, "2021; 22: 804. doi:", doi_status="empty", year=2021, volume="22", article_number="804"
+    )
+    b.work(
+        "10.5555/proto3",
+        title="LDN for fibromyalgia: protocol for a randomised trial",
+        container_title="Trials",
+        year=2021,
+    )
+    b.suggest(ref, "10.5555/proto3", confidence=0.83)
+    b.claim("A 2009 study found that LDN improved pain [1].", ["1"])
+    got = findings(b, "protocol_cited_as_evidence")
+    assert len(got) == 1 and "10.5555/proto3" in json.loads(got[0].evidence)["protocol_signal"]
+    assert got[0].fix_doi == "10.5555/proto3"

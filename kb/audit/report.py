@@ -274,15 +274,22 @@ def summary_line(report: dict[str, Any]) -> str:
     )
 
 
-def _fix_summary(fix: dict[str, Any], evidence: dict[str, Any]) -> list[str]:
+def _fix_summary(
+    fix: dict[str, Any], evidence: dict[str, Any], shown: set[str] | None = None
+) -> list[str]:
+    """The fix as lines; a complete reference already in ``shown`` is referred to, not repeated."""
     out = []
     if fix["doi"]:
         conf = (evidence.get("suggestion") or {}).get("confidence")
         out.append(f"suggested DOI {fix['doi']}" + (f" (confidence {conf:.2f})" if conf else ""))
     if fix["reference"] is not None:
         out.append(f"use entry {fix['reference']}")
-    if fix["text"]:
+    if fix["text"] and shown is not None and fix["text"] in shown:
+        out.append("complete reference: as above")
+    elif fix["text"]:
         out.extend(fix["text"].splitlines())
+        if shown is not None:
+            shown.add(fix["text"])
     return out
 
 
@@ -301,6 +308,7 @@ def render_text(report: dict[str, Any], width: int | None = None) -> str:
     msg_width = max(30, width - len(head))
     lines: list[str] = []
     for a in report["articles"]:
+        shown: set[str] = set()
         lines += [_article_heading(a), head + "MESSAGE"]
         for f in a["findings"]:
             ref = "" if f["reference"] is None else str(f["reference"])
@@ -309,7 +317,7 @@ def render_text(report: dict[str, Any], width: int | None = None) -> str:
             lines.append(f"{f['severity']:<8} {f['code']:<27} {ref:>4} {mark:>4}  {wrapped[0]}")
             pad = " " * len(head)
             lines += [pad + w for w in wrapped[1:]]
-            for i, fx in enumerate(_fix_summary(f["fix"], f["evidence"])):
+            for i, fx in enumerate(_fix_summary(f["fix"], f["evidence"], shown)):
                 for j, w in enumerate(textwrap.wrap(fx, msg_width - 5) or [""]):
                     lines.append(pad + ("fix: " if i == 0 and j == 0 else "     ") + w)
         lines.append("")

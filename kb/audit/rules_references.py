@@ -147,7 +147,7 @@ def rule_missing_fields(ctx: AuditContext, ref: Reference) -> Iterator[Finding]:
     if not is_scholarly(ref, work):
         return
     n = ref_label(ref)
-    known = " (the Crossref record has them)" if work is not None else ""
+    known = " (the work's record has it)" if work is not None else ""
     if not _authors(ref):
         yield make_finding(
             ctx,
@@ -254,6 +254,18 @@ def non_scholarly_kind(ref: Reference) -> tuple[str, str] | None:
     return None
 
 
+KIND_NAMES = {
+    "press_release": "a press release",
+    "news": "a news story",
+    "consumer_health": "a consumer health page",
+    "advocacy": "an advocacy page",
+    "blog": "a blog post",
+    "encyclopedia": "an encyclopedia article",
+    "social": "a social media post",
+    "commercial": "a commercial page",
+}
+
+
 def rule_source_kind(ctx: AuditContext, ref: Reference) -> Iterator[Finding]:
     n = ref_label(ref)
     hit = non_scholarly_kind(ref)
@@ -262,7 +274,7 @@ def rule_source_kind(ctx: AuditContext, ref: Reference) -> Iterator[Finding]:
         yield make_finding(
             ctx,
             "non_scholarly_source",
-            f"Entry {n} is a {kind.replace('_', ' ')}, not a scholarly source.",
+            f"Entry {n} is {KIND_NAMES.get(kind, 'a ' + kind)}, not a scholarly source.",
             ref=ref,
             evidence={"kind": kind, "signal": why, "url": ref.url},
         )
@@ -291,9 +303,13 @@ def rule_source_kind(ctx: AuditContext, ref: Reference) -> Iterator[Finding]:
         )
 
 
-def _is_protocol(ref: Reference, work: Work | None) -> str | None:
+def _is_protocol(ref: Reference, work: Work | None, suggested: Work | None) -> str | None:
     for label, text in (
         ("work title", work.title if work else None),
+        (
+            f"title of suggested DOI {suggested.doi}" if suggested else "",
+            suggested.title if suggested else None,
+        ),
         ("entry title", ref.title),
         ("work evidence type", work.evidence_type if work else None),
         ("entry evidence type", ref.evidence_type),
@@ -304,7 +320,8 @@ def _is_protocol(ref: Reference, work: Work | None) -> str | None:
 
 
 def rule_protocol(ctx: AuditContext, ref: Reference) -> Iterator[Finding]:
-    signal = _is_protocol(ref, ctx.work_of(ref))
+    work = ctx.work_of(ref)
+    signal = _is_protocol(ref, work, None if work else ctx.suggested_work(ref))
     if not signal:
         return
     for link in ctx.links_by_ref.get(ref.id, []):
