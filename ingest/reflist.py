@@ -16,7 +16,9 @@ REFERENCE_HEADING = re.compile(
     re.I,
 )
 _YEAR = re.compile(r"\b(1[6-9]\d\d|20\d\d)([a-z])?\b")
-_REFLIKE = re.compile(r"\b(?:1[6-9]\d\d|20\d\d)\b|https?://|www\.|\bdoi\b|\bPMID\b|\bISBN\b", re.I)
+_REFLIKE = re.compile(
+    r"\b(?:1[6-9]\d\d|20\d\d)[a-z]?\b|https?://|www\.|\bdoi\b|\bPMID\b|\bISBN\b", re.I
+)
 _NUMBER_PREFIX = re.compile(r"^\s*(?:\[(\d{1,5})\]|\((\d{1,5})\)|(\d{1,5})[.)])\s+")
 
 

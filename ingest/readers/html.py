@@ -147,8 +147,7 @@ class _Reader:
             self.inline(child, buf, in_sup or name == "sup")
 
     def _citation_span(self, el: Tag, buf: Inline) -> None:
-        text = el.get_text(" ", strip=True)
-        text = re.sub(r"\s+([,;\])])", r"\1", re.sub(r"([\[(])\s+", r"\1", text))
+        text = " ".join(el.get_text("").split())
         anchors = [
             ANCHOR_PREFIX + str(a["href"])[1:]
             for a in el.find_all("a", href=True)

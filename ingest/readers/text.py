@@ -134,7 +134,9 @@ def _title_and_byline(blocks: list) -> tuple[str | None, str | None, list]:
                     # Anything above the title is masthead (site name, breadcrumbs).
                     return blocks[j][1], byline, blocks[i + 1 :]
             return None, byline, blocks[:i] + blocks[i + 1 :]
-    for j, (kind, body, _n) in enumerate(blocks[:3]):
-        if kind == "heading":
-            return body, None, blocks[j + 1 :]
+    if blocks and blocks[0][0] == "heading" and len(blocks) > 1:
+        from ingest.reflist import is_reference_heading  # avoid an import cycle
+
+        if not is_reference_heading(blocks[0][1]):
+            return blocks[0][1], None, blocks[1:]
     return None, None, blocks
