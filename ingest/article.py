@@ -154,9 +154,9 @@ def _parse(
     by_anchor = {
         e.anchor: r.key for e, r in zip(entries, article.references, strict=True) if e.anchor
     }
-    article.inline_markers = _resolve_anchors(doc, by_anchor)  # type: ignore[attr-defined]
+    article.inline_markers = _resolve_anchors(doc, by_anchor)
     if markers:
-        _attach(article, article.inline_markers)  # type: ignore[attr-defined]
+        _attach(article, article.inline_markers)
     return article
 
 

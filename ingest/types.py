@@ -117,6 +117,8 @@ class ParsedArticle:
     encoding: str | None = None
     repaired: bool = False
     warnings: list[str] = field(default_factory=list)
+    # markers the reader found from markup (article-level offsets), before attach_markers
+    inline_markers: list[InlineMarker] = field(default_factory=list)
 
     @property
     def claims(self) -> list[ParsedSentence]:
