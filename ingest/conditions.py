@@ -138,14 +138,32 @@ def _abbreviation_pattern(abbr: str) -> re.Pattern[str]:
     return re.compile(r"(?<![\w\-/.])(?<!\d )" + re.escape(abbr) + r"(?![\w])(?![\-/][A-Za-z0-9])")
 
 
+class _LazyTerm:
+    """A term's regex, compiled on first use and skipped cheaply when the text cannot
+    contain it (its first word's stem is absent)."""
+
+    def __init__(self, term: str):
+        self.term = term
+        first = _POSSESSIVE_IN_TERM.sub("", _TOKEN_SPLIT.split(term.strip())[0])
+        self.needle = first[:-1].casefold() if len(first) > 4 else first.casefold()
+        self._rx: re.Pattern[str] | None = None
+
+    def finditer(self, text: str, folded: str) -> Iterable[re.Match[str]]:
+        if self.needle not in folded:
+            return ()
+        if self._rx is None:
+            self._rx = _compile_term(self.term)
+        return self._rx.finditer(text)
+
+
 class ConditionMatcher:
     """Compiled vocabulary. Build once, reuse for every text."""
 
     def __init__(self, entries: Iterable[ConditionEntry]):
         self.entries = list(entries)
         self.by_name = {e.name: e for e in self.entries}
-        self._terms: list[tuple[ConditionEntry, re.Pattern[str], str]] = []
-        self._excludes: list[tuple[ConditionEntry, re.Pattern[str]]] = []
+        self._terms: list[tuple[ConditionEntry, _LazyTerm, str]] = []
+        self._excludes: list[tuple[ConditionEntry, _LazyTerm]] = []
         self._abbr: dict[str, list[ConditionEntry]] = {}
         self._abbr_re: dict[str, re.Pattern[str]] = {}
         for e in self.entries:
@@ -154,9 +172,9 @@ class ConditionMatcher:
                 if term.lower() in seen:
                     continue
                 seen.add(term.lower())
-                self._terms.append((e, _compile_term(term), via))
+                self._terms.append((e, _LazyTerm(term), via))
             for phrase in e.exclude:
-                self._excludes.append((e, _compile_term(phrase)))
+                self._excludes.append((e, _LazyTerm(phrase)))
             for a in e.abbreviations:
                 self._abbr.setdefault(a, []).append(e)
                 self._abbr_re.setdefault(a, _abbreviation_pattern(a))
@@ -183,8 +201,9 @@ class ConditionMatcher:
 
     def _term_candidates(self, text: str) -> list[_Candidate]:
         found = []
-        for entry, rx, via in self._terms:
-            for m in rx.finditer(text):
+        folded = text.casefold()
+        for entry, term, via in self._terms:
+            for m in term.finditer(text, folded):
                 found.append(_Candidate(entry, m.start(), m.end(), via))
         return found
 
@@ -193,9 +212,11 @@ class ConditionMatcher:
         "MS (multiple sclerosis)". Returns {abbreviation: condition name}."""
         out: dict[str, str] = {}
         for c in _longest_first(self._term_candidates(text)):
-            after = re.match(rf"\s*\(\s*({_ABBR_SHAPE})\s*[);,]", text[c.end :])
-            before = re.search(rf"({_ABBR_SHAPE})\s*\(\s*$", text[: c.start])
-            close = re.match(r"\s*\)", text[c.end :])
+            tail = text[c.end : c.end + 24]  # windows, not slices of the whole text
+            head = text[max(0, c.start - 24) : c.start]
+            after = re.match(rf"\s*\(\s*({_ABBR_SHAPE})\s*[);,]", tail)
+            before = re.search(rf"({_ABBR_SHAPE})\s*\(\s*$", head)
+            close = re.match(r"\s*\)", tail)
             long_form = text[c.start : c.end]
             for m in (after, before if close else None):
                 if m and m.group(1)[0].lower() == long_form[0].lower():
@@ -229,8 +250,8 @@ class ConditionMatcher:
         found = []
         for abbr, entry in usable.items():
             for m in self._abbr_re[abbr].finditer(text):
-                nxt = re.match(r"\s+([A-Za-z]+)", text[m.end() :])
-                prv = re.search(r"([A-Za-z]+)\s+$", text[: m.start()])
+                nxt = re.match(r"\s+([A-Za-z]+)", text[m.end() : m.end() + 20])
+                prv = re.search(r"([A-Za-z]+)\s+$", text[max(0, m.start() - 20) : m.start()])
                 if (nxt and nxt.group(1) in _STOP_AFTER) or (prv and prv.group(1) in _STOP_BEFORE):
                     continue
                 found.append(_Candidate(entry, m.start(), m.end(), "abbreviation"))
@@ -240,8 +261,9 @@ class ConditionMatcher:
         spans: list[tuple[int, int, str | None]] = [
             (m.start(), m.end(), None) for m in _JOURNAL.finditer(text)
         ]
-        for entry, rx in self._excludes:
-            spans.extend((m.start(), m.end(), entry.name) for m in rx.finditer(text))
+        folded = text.casefold()
+        for entry, term in self._excludes:
+            spans.extend((m.start(), m.end(), entry.name) for m in term.finditer(text, folded))
         return spans
 
     def find(
