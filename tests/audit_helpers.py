@@ -102,9 +102,14 @@ class Builder:
             )
         return claim
 
-    def condition(self, name: str, category: str | None = None) -> Condition:
+    def condition(
+        self, name: str, category: str | None = None, parents: list[str] | None = None
+    ) -> Condition:
         found = self.s.exec(select(Condition).where(Condition.name == name)).first()
-        return found or self._add(Condition(name=name, category=category))
+        row = Condition(name=name, category=category)
+        if parents:
+            row.parents = json.dumps(parents)
+        return found or self._add(row)
 
     def tag_claim(
         self, claim: Claim, name: str, category: str | None = None, inherited: bool = False

@@ -145,3 +145,23 @@ def test_inherited_condition_is_used_when_the_sentence_names_none(b):
     c = b.claim("Research found that LDN improved symptoms [1].", ["1"])
     b.tag_claim(c, "Hashimoto's thyroiditis", "autoimmune", inherited=True)
     assert len(findings(b, "condition_mismatch")) == 1
+
+
+def test_conditions_related_through_the_vocabulary_hierarchy(b):
+    b.condition("Autoimmune diseases", "autoimmune")
+    b.condition("Arthritis", "musculoskeletal")
+    b.condition("Inflammatory bowel disease", "gastrointestinal", ["Autoimmune diseases"])
+    b.condition("Crohn's disease", "gastrointestinal", ["Inflammatory bowel disease"])
+    b.condition("Rheumatoid arthritis", "autoimmune", ["Autoimmune diseases", "Arthritis"])
+    b.condition("Psoriasis", "dermatological")
+    e1 = entry(b, 1, "10.5555/h.1")
+    b.tag_ref(e1, "Crohn's disease")  # grandchild of the claim's umbrella
+    e2 = entry(b, 2, "10.5555/h.2")
+    b.tag_ref(e2, "Arthritis")  # shares rheumatoid arthritis with autoimmune diseases
+    e3 = entry(b, 3, "10.5555/h.3")
+    b.tag_ref(e3, "Psoriasis")
+    for n in ("1", "2", "3"):
+        c = b.claim(f"LDN may help in autoimmune diseases [{n}].", [n])
+        b.tag_claim(c, "Autoimmune diseases")
+    got = findings(b, "condition_mismatch")
+    assert [f.reference_key for f in got] == ["3"]

@@ -38,6 +38,7 @@ class AuditContext:
     suggestions: dict[int, Suggestion]  # best live suggestion per reference id
     claim_conditions: dict[int, list[tuple[Condition, bool]]]  # claim id -> (condition, inherited)
     reference_conditions: dict[int, list[Condition]]
+    conditions: dict[int, Condition] = field(default_factory=dict)  # the whole vocabulary
     ref_by_id: dict[int, Reference] = field(default_factory=dict)
     links_by_ref: dict[int, list[StudyLink]] = field(default_factory=dict)
     links_by_claim: dict[int, list[StudyLink]] = field(default_factory=dict)
@@ -65,6 +66,25 @@ class AuditContext:
         rows = self.claim_conditions.get(claim_id, [])
         own = [c for c, inherited in rows if not inherited]
         return own or [c for c, _ in rows]
+
+    def ancestors(self, cond: Condition) -> set[str]:
+        """Names of every broader condition of ``cond`` (its parents, their parents...)."""
+        if not hasattr(self, "_by_name"):
+            self._by_name = {c.name.lower(): c for c in self.conditions.values()}
+            self._anc: dict[int | None, set[str]] = {}
+        if cond.id in self._anc:
+            return self._anc[cond.id]
+        seen: set[str] = set()
+        todo = [cond]
+        while todo:
+            for name in json.loads(getattr(todo.pop(), "parents", None) or "[]"):
+                key = name.lower()
+                if key not in seen:
+                    seen.add(key)
+                    if key in self._by_name:
+                        todo.append(self._by_name[key])
+        self._anc[cond.id] = seen
+        return seen
 
     def cites_one(self, claim_id: int) -> bool:
         """True when the sentence cites a single key, so its study description is about it."""
@@ -127,6 +147,7 @@ def load_context(session: Session, article_id: int) -> AuditContext:
         suggestions=sugs,
         claim_conditions=dict(claim_conds),
         reference_conditions=dict(ref_conds),
+        conditions=conditions,
     )
 
 

@@ -42,11 +42,19 @@ def rule_uncited(ctx: AuditContext) -> Iterator[Finding]:
             )
 
 
-def conditions_related(a: Condition, b: Condition) -> bool:
-    """Same condition, or one is the umbrella named by the other's category
-    ("autoimmune disease" covers rheumatoid arthritis, category autoimmune)."""
+def conditions_related(ctx: AuditContext, a: Condition, b: Condition) -> bool:
+    """Conditions that can be about the same patients: the same one, one broader than the
+    other, two that share a narrower one (arthritis and autoimmune disease share rheumatoid
+    arthritis), or one the umbrella named by the other's category."""
     if a.id == b.id:
         return True
+    anc_a, anc_b = ctx.ancestors(a), ctx.ancestors(b)
+    if a.name.lower() in anc_b or b.name.lower() in anc_a:
+        return True
+    for c in ctx.conditions.values():
+        anc_c = ctx.ancestors(c)
+        if a.name.lower() in anc_c and b.name.lower() in anc_c:
+            return True
     for x, y in ((a, b), (b, a)):
         if y.category and y.category.lower() in x.name.lower():
             return True
@@ -108,7 +116,7 @@ def compare_claim(ctx: AuditContext, claim: Claim, ref: Reference, *, describes:
     cc = ctx.conditions_of_claim(claim.id)
     rc = ctx.reference_conditions.get(ref.id, [])
     if cc and rc:
-        same = any(conditions_related(a, b) for a in cc for b in rc)
+        same = any(conditions_related(ctx, a, b) for a in cc for b in rc)
         _compare(res, "condition", sorted(c.name for c in cc), sorted(c.name for c in rc), same)
     return res
 
