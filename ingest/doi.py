@@ -37,10 +37,13 @@ whitespace, so callers pass it the encoded segment, never the raw DOI.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
+from itertools import islice
 from urllib.parse import quote, unquote
 
 MAX_DOI_LENGTH = 512
+MAX_MENTIONS = 50  # DOI mentions read per entry
 
 _PREFIX = r"10\.\d{4,9}"
 _SUFFIX_CHARS = r"-._;()/:A-Za-z0-9<>\[\]+#"
@@ -143,8 +146,9 @@ def _from_candidate(text: str, m: re.Match[str]) -> DoiMatch | None:
     resolver = m.group("resolver") or ""
     start, body = m.start(), m.group("doi")
     pre = text[max(0, start - 300) : start]
-    in_url = not resolver and bool(re.search(r"(?:https?://|www\.)\S*$", pre))
-    labelled = bool(resolver) or bool(_LABEL_BEFORE_RE.search(pre))
+    token = pre.split()[-1].lower() if pre and not pre[-1].isspace() else ""
+    in_url = not resolver and ("://" in token or token.startswith("www."))
+    labelled = bool(resolver) or bool(_LABEL_BEFORE_RE.search(pre[-40:]))
     if not labelled and "/" not in unquote(body):
         return None  # a bare number such as "10.1234" in prose is not a DOI
     status = "present"
@@ -162,7 +166,7 @@ def _from_candidate(text: str, m: re.Match[str]) -> DoiMatch | None:
     end -= len(body) - len(trimmed)
     raw = re.sub(r"\s+", " ", text[start:end])
     doi = unquote(trimmed).lower()
-    if _is_truncated(doi, text[end:]):
+    if _is_truncated(doi, text[end : end + 10]):
         return DoiMatch(doi, raw, "truncated", start, end)
     if not is_valid_doi(doi):
         return DoiMatch(None, raw, "malformed", start, end)
@@ -171,20 +175,26 @@ def _from_candidate(text: str, m: re.Match[str]) -> DoiMatch | None:
 
 def find_doi_matches(text: str) -> list[DoiMatch]:
     """Every DOI mention in ``text``, in order, including empty and broken labels."""
-    found = [d for m in _CANDIDATE_RE.finditer(text) if (d := _from_candidate(text, m))]
+    # One entry never holds more than a few DOIs; the cap bounds the work on hostile input.
+    cands = islice(_CANDIDATE_RE.finditer(text), MAX_MENTIONS)
+    found = [d for m in cands if (d := _from_candidate(text, m))]
     starts = {d.start for d in found}
-    for m in _LABEL_RE.finditer(text):
-        if any(d.start <= m.start() < d.end for d in found):
+    spans = [(d.start, d.end) for d in found]  # sorted: finditer yields in order
+    labels: list[DoiMatch] = []
+    for m in islice(_LABEL_RE.finditer(text), MAX_MENTIONS):
+        i = bisect_right(spans, (m.start(), len(text) + 1)) - 1
+        if i >= 0 and spans[i][0] <= m.start() < spans[i][1]:
             continue
         nxt = _NEXT_TOKEN_RE.match(text, m.end())
         tok = nxt.group("tok") if nxt else ""
         if nxt and nxt.start("tok") in starts:
             continue  # "doi: 10..." — the candidate is the DOI itself
         if re.search(r"\d", tok) and "/" in tok:
-            found.append(DoiMatch(None, tok, "malformed", m.start(), nxt.end("tok")))
+            labels.append(DoiMatch(None, tok, "malformed", m.start(), nxt.end("tok")))
         elif not tok or not m.group("resolver_label"):
-            found.append(DoiMatch(None, m.group(0).strip(), "empty", m.start(), m.end()))
-    cut = _CUT_LABEL_RE.search(text)
+            labels.append(DoiMatch(None, m.group(0).strip(), "empty", m.start(), m.end()))
+    found += labels
+    cut = _CUT_LABEL_RE.search(text, max(0, len(text) - 40))
     if cut and not any(d.start <= cut.start("label") < d.end for d in found):
         found.append(DoiMatch(None, cut.group("label"), "empty", cut.start("label"), len(text)))
     found.sort(key=lambda d: d.start)
@@ -196,7 +206,11 @@ _RANK = {"present": 0, "malformed": 1, "truncated": 2, "empty": 3}
 
 def best_doi_match(text: str) -> DoiMatch:
     """The mention that best stands for the entry's DOI (present before broken ones)."""
-    found = find_doi_matches(text)
+    return best_of(find_doi_matches(text))
+
+
+def best_of(found: list[DoiMatch]) -> DoiMatch:
+    """The best of several mentions: present, then malformed, truncated, empty; then first."""
     if not found:
         return DoiMatch(None, None, "absent")
     return min(found, key=lambda d: (_RANK[d.status], d.doi is None, d.start))
