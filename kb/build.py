@@ -31,7 +31,11 @@ DATA = ROOT / "data"
 DEFAULT_INPUTS = [str(DATA / "articles")]
 DEFAULT_SNAPSHOTS = [DATA / "snapshot"]
 MAX_FILE_BYTES = 20_000_000
-DERIVED_INPUTS = [DATA / "conditions.csv", DATA / "evidence_rules.json"]
+DERIVED_INPUTS = [
+    DATA / "conditions.csv",
+    DATA / "evidence_rules.json",
+    DATA / "audit" / "non_scholarly_sources.csv",
+]
 
 
 @dataclass

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ARTICLE_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
+# A folder's own paperwork is not an article (it is still read when named explicitly).
+NOT_ARTICLES = ("readme", "license", "licence", "changelog", "contributing", "copying")
 URL_LIST_SUFFIXES = {".urls"}
 
 
@@ -91,6 +93,8 @@ def _file_specs(path: Path, *, explicit: bool) -> list[InputSpec]:
         return read_url_list(path)
     # A file named explicitly is read whatever its suffix (the reader reports
     # what it is); inside folders only article-like suffixes are picked up.
+    if not explicit and path.stem.lower().startswith(NOT_ARTICLES):
+        return []
     if explicit or path.suffix.lower() in ARTICLE_SUFFIXES:
         return [InputSpec(source=source_name(path), kind="file", location=str(path))]
     return []

@@ -20,13 +20,14 @@ README = """# evidence-kb, published copy
 This folder is an immutable snapshot of the knowledge base, ready to serve:
 
     datasette -i kb.db --inspect-file inspect.json -m datasette_metadata.json \\
-        --template-dir templates --plugins-dir plugins --setting sql_time_limit_ms 1000
+        --template-dir templates --plugins-dir plugins {settings}
 
-or to deploy with Datasette's own publish commands (pinned to the tested
-Datasette {version}), for example:
+or to deploy with Datasette's own publish commands, pinned to the tested
+Datasette {version}, for example:
 
     datasette publish cloudrun kb.db -m datasette_metadata.json \\
-        --template-dir templates --plugins-dir plugins --install datasette=={version}
+        --template-dir templates --plugins-dir plugins \\
+        --install datasette=={version} --extra-options "{settings}"
 """
 
 
@@ -75,6 +76,10 @@ def publish(db_path: Path, out_dir: Path) -> Published:
 
     import datasette
 
+    from kb.datasette_settings import settings_argv
+
     readme = out_dir / "README.md"
-    readme.write_text(README.format(version=datasette.__version__))
+    readme.write_text(
+        README.format(version=datasette.__version__, settings=" ".join(settings_argv()))
+    )
     return Published(db=target, inspect=inspect, readme=readme, size=target.stat().st_size)

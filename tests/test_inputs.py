@@ -12,6 +12,8 @@ def test_folders_are_read_recursively_with_article_suffixes_only(tmp_path, monke
     (tmp_path / "a" / "b" / "three.md").write_text("# x")
     (tmp_path / "a" / "image.png").write_bytes(b"\x89PNG")
     (tmp_path / "a" / ".hidden.txt").write_text("x")
+    (tmp_path / "a" / "README.md").write_text("# about this folder")
+    (tmp_path / "a" / "LICENSE.txt").write_text("CC BY 4.0")
     specs, problems = discover(["a"])
     assert [s.source for s in specs] == ["a/b/three.md", "a/b/two.html", "a/one.txt"]
     assert all(s.kind == "file" for s in specs)
