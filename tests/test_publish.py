@@ -16,7 +16,8 @@ from kb.cli import cli
 def test_publish_writes_a_checkpointed_copy_with_inspect_file(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "a.md").write_text(
-        "# T\n\nLDN helped in lupus [1].\n\n## References\n\n1. Doe J. A study. J Test. 2001;1:1-2.\n"
+        "# T\n\nLDN helped in lupus [1].\n\n## References\n\n"
+        "1. Doe J. A study. J Test. 2001;1:1-2.\n"
     )
     build(["a.md"], tmp_path / "kb.db", BuildOptions(offline=True))
     result = CliRunner().invoke(cli, ["publish", "out", "--db", "kb.db"])
