@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -106,12 +107,11 @@ def serve(db_path, offline, refresh, mailto, base_url, host, port, no_build):
     elif not Path(db_path).exists():
         raise click.ClickException(f"{db_path} does not exist; run `kb build` first")
     argv = datasette_argv(db_path, host=host, port=port)
-    if argv and Path(argv[0]).name.startswith("datasette"):
-        argv = argv[1:]
     click.echo(f"Serving {db_path} at http://{host}:{port}/ (Ctrl-C to stop)")
-    from datasette.cli import cli as datasette_cli
-
-    datasette_cli.main(args=argv, prog_name="datasette")
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Become the Datasette process: signals and exit codes are Datasette's own.
+    os.execv(argv[0], argv)
 
 
 @cli.command()
