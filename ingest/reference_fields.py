@@ -41,7 +41,7 @@ _QUOTED_HEAD_RE = re.compile(
 def parse_reference(raw: str) -> ReferenceFields:
     """The fields one reference entry gives; see the module docstring for the styles read."""
     f = ReferenceFields()
-    text = _LEAD_NUMBER_RE.sub("", raw.replace("\r", ""), count=1)
+    text = _LEAD_NUMBER_RE.sub("", raw, count=1)
     mentions = find_doi_matches(text)
     best = best_of(mentions)
     f.doi, f.doi_raw, f.doi_status = best.doi, best.raw, best.status
@@ -153,7 +153,7 @@ def segments(text: str) -> list[tuple[int, int]]:
             vancouver = P.VANCOUVER_NAME_RE.match(last)
             if not vancouver or (nxt and nxt.group("p")):
                 continue
-        if p in "?!" and text[m.end() : m.end() + 1] in "-–—":
+        if p in ("?", "!") and text[m.end() : m.end() + 1] in ("-", "–", "—"):
             continue
         end = m.start() + (1 if p in ("?", "!") else 0) + len(m.group("q") or "")
         if text[start:end].strip():
@@ -295,13 +295,16 @@ def split_authors(block: str) -> list[str]:
     parts = [p for p in parts if p and not re.fullmatch(r"et al\.?|…|\.\.\.|others", p)]
     merged: list[str] = []
     for p in parts:
-        if merged and P.INITIALS_RE.match(p) and " " not in merged[-1].split(",")[0].strip():
+        prev = merged[-1] if merged else ""
+        if prev and P.INITIALS_RE.match(p) and "," not in prev:
             merged[-1] = f"{merged[-1]}, {p}"
         else:
             merged.append(p)
     if (
         len(merged) >= 2
-        and re.fullmatch(r"[A-Z][\w'’-]+", merged[0])
+        and re.fullmatch(
+            r"(?:(?:[Dd]e|[Dd]el|[Vv]an|[Vv]on|[Dd][aiu]|[Ll][ae])\s+)*[A-Z][\w'’-]+", merged[0]
+        )
         and "," not in merged[1]
         and all(_NAME_TOKEN_RE.match(t) for t in merged[1].split())
         and len(merged[1].split()) <= 3
