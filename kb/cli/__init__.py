@@ -10,6 +10,6 @@ def cli() -> None:
 
 
 # Sub-commands register themselves on `cli` when imported.
-from kb.cli import build as _build  # noqa: E402,F401
 from kb.cli import audit as _audit  # noqa: E402,F401
+from kb.cli import build as _build  # noqa: E402,F401
 from kb.cli import crossref as _crossref  # noqa: E402,F401
