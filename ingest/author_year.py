@@ -43,11 +43,15 @@ def author_year_key(family: str, year: int | None, suffix: str = "") -> str:
 _UP = r"[A-ZÀ-ÖØ-Þ\u0100-\u017F]"
 _LET = r"[^\W\d_]"
 _WORD = rf"{_UP}(?:{_LET}|['’\-](?={_LET}))*"
-_INITIALS = rf"(?:{_UP}\.\s?(?:-?{_UP}\.\s?)*\s?)"
+_INITIALS = rf"(?:{_UP}\.\s?(?:-?{_UP}\.\s?){{0,4}}\s?)"
 _PARTICLE = r"(?:(?:van|von|de|der|den|del|della|di|da|du|dos|das|le|la|ten|ter|al|el)\s+)"
-_NAME = rf"{_INITIALS}?{_PARTICLE}*{_WORD}(?:\s+(?:(?:of|for|on|the|de|van|von|der)\s+)?{_WORD})*"
+# Bounded repetitions keep the work per position bounded (a 1 MB line of capitalised words).
+_NAME = (
+    rf"{_INITIALS}?{_PARTICLE}{{0,3}}{_WORD}"
+    rf"(?:\s+(?:(?:of|for|on|the|de|van|von|der)\s+)?{_WORD}){{0,6}}"
+)
 _ETAL = r"(?:,?\s+et\s+al\.?|\s+and\s+(?:colleagues|co-?workers))"
-_GROUP = rf"{_NAME}(?:(?:,\s+|,?\s+(?:and|&)\s+){_NAME})*{_ETAL}?"
+_GROUP = rf"{_NAME}(?:(?:,\s+|,?\s+(?:and|&)\s+){_NAME}){{0,8}}{_ETAL}?"
 _QUOTED = r"[“\"‘][^“”\"’]{2,150}[”\"’]"
 _YEAR = r"(?:1[5-9]\d\d|20\d\d)[a-z]?(?!\w)|n\.\s?d\.|in\s+press"
 _YEARS = rf"(?:{_YEAR})(?:,\s*(?:{_YEAR}|[a-z](?![\w.])))*"
