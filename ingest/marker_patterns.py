@@ -123,7 +123,9 @@ def find_footnotes(text: str) -> list[Hit]:
     return [(m.start(), m.end(), [m.group(1)]) for m in FOOTNOTE_RE.finditer(text)]
 
 
-def find_mdlinks(text: str, keys: Collection[str] = ()) -> list[Hit]:
+def find_mdlinks(
+    text: str, keys: Collection[str] = (), warnings: list[str] | None = None
+) -> list[Hit]:
     """``[text][label]`` left literal (label undefined) or, with known labels, ``[label]``.
 
     The full form ``[text][label]`` is a citation even when the label is never
@@ -140,6 +142,8 @@ def find_mdlinks(text: str, keys: Collection[str] = ()) -> list[Hit]:
         label = by_fold.get(m.group(1).lower())
         if label and not label.isdigit() and not any(s <= m.start() < e for s, e in taken):
             out.append((m.start(), m.end(), [label]))
+            if warnings is not None and text[max(0, m.start() - 1) : m.start()] in "[]":
+                warnings.append(f"broken Markdown link syntax before {m.group(0)!r}")
     return out
 
 

@@ -57,7 +57,7 @@ def find_markers(
     if not tabular:
         add(mp.find_brackets(text, warnings), "bracket")
         add(mp.find_superscripts(text), "superscript")
-    add(mp.find_mdlinks(text, keys), "mdlink")
+    add(mp.find_mdlinks(text, keys, warnings), "mdlink")
     add(_author_year_hits(text, authors, require_resolved=style in NUMERIC_STYLES), "author_year")
     if style == "paren" and not tabular:
         add(mp.find_paren_numbers(text, keys, warnings), "paren")

@@ -192,3 +192,12 @@ def test_markers_are_in_order_and_do_not_overlap():
     assert [m.raw for m in markers] == ["[1]", "(Smith 2010)", "[^n]", "[x][lab]", "²"]
     for a, b in zip(markers, markers[1:], strict=False):
         assert a.end <= b.start
+
+
+def test_broken_markdown_link_syntax_links_but_warns():
+    warnings: list[str] = []
+    text = "said [Source: Zapoto website][[zap1] here"
+    markers = find_markers(text, keys=["zap1"], warnings=warnings)
+    assert [(m.raw, m.keys) for m in markers] == [("[zap1]", ["zap1"])]
+    assert any("zap1" in w for w in warnings)
+    assert find_markers("said [zap1] here", keys=["zap1"], warnings=(clean := [])) and not clean
