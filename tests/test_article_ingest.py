@@ -102,6 +102,21 @@ def test_real_html_articles(name, count, keys_ok):
         assert a.text[m.start : m.end] == m.raw
 
 
+@pytest.mark.parametrize(
+    "name", ["01-abo-blood-type-covid19.html", "02-rigor-reproducibility-biomedical.html"]
+)
+def test_manubot_entries_keep_their_lines_so_fields_parse(name):
+    """Manubot prints title, authors and journal on <br>-separated lines; joined into one
+    line, none of them can be told apart."""
+    refs = _parse(SHARED_ARTICLES / name, markers=False).references
+    with_doi = [r for r in refs if r.fields.doi]
+    assert all("\n" in r.raw for r in with_doi)
+    titled = [r for r in with_doi if r.fields.title and r.fields.journal]
+    assert len(titled) >= 0.8 * len(with_doi)
+    for r in titled:
+        assert r.fields.title in r.raw.splitlines()[0]  # the first line is the title
+
+
 def test_real_markdown_article():
     a = _parse(SHARED_ARTICLES / "04-postmodern-assault-on-ebm.md", markers=False)
     assert a.title == "The post-modern assault on evidence-based medicine"

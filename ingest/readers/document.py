@@ -72,6 +72,17 @@ class Inline:
         self.length += len(s)
         self._space = s.endswith(" ")
 
+    def newline(self) -> None:
+        """A hard line break (kept in reference entries, whose lines carry structure)."""
+        if self.parts and self.parts[-1].endswith(" "):
+            self.parts[-1] = self.parts[-1][:-1]
+            self.length -= 1
+        if not self.parts or self.parts[-1].endswith("\n"):
+            return
+        self.parts.append("\n")
+        self.length += 1
+        self._space = True
+
     def marker(self, raw: str, style: str, keys: list[str]) -> None:
         raw = _WS.sub(" ", raw).strip()
         if not raw:

@@ -118,6 +118,7 @@ class _Reader:
         self.b = Builder()
         self.title_pending = True
         self.byline: str | None = None
+        self.in_entry = False  # inside a reference entry, <br> is a line break that matters
 
     # ---- inline content -------------------------------------------------------------
     def inline(self, el: Tag | NavigableString, buf: Inline, in_sup: bool = False) -> None:
@@ -128,7 +129,10 @@ class _Reader:
             return
         name = el.name
         if name == "br":
-            buf.text(" ")
+            if self.in_entry:
+                buf.newline()  # Manubot entries: title / authors / journal on their own lines
+            else:
+                buf.text(" ")
             return
         if name in ("img", "table", "pre"):
             return
@@ -228,8 +232,12 @@ class _Reader:
 
     def _entry(self, el: Tag, number: int | None = None) -> None:
         buf = Inline()
-        for child in list(el.children):
-            self.inline(child, buf)
+        self.in_entry = True
+        try:
+            for child in list(el.children):
+                self.inline(child, buf)
+        finally:
+            self.in_entry = False
         anchor = el.get("id") or (el.find(id=True) or {}).get("id")
         self.b.add("reference", buf, anchor=anchor, number=number, in_list=True)
 
