@@ -93,6 +93,8 @@ def _build(art_dir: Path, snap: Path, db: Path, paths: list[str] | None = None) 
 
 def run(workdir: Path, *, seed: int, n_articles: int, profile_articles: int) -> dict[str, Any]:
     workdir.mkdir(parents=True, exist_ok=True)
+    for stale in workdir.glob("*.db*"):  # every run starts from empty databases
+        stale.unlink()
     art_dir, snap, articles = prepare(workdir, seed, n_articles)
     db = workdir / "ingest.db"
     go = _build(art_dir, snap, db)
