@@ -6,6 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from ingest.author_year import author_year_key
 from ingest.readers.document import Block, Document, LinkDef
 from ingest.types import ParsedReference, ReferenceFields
 
@@ -133,19 +134,19 @@ def _ascii_word(s: str) -> str:
     return re.sub(r"[^a-z]", "", s.lower())
 
 
-def _author_year(raw: str, fields: ReferenceFields) -> tuple[str | None, str | None]:
-    """Family name and year(+suffix) for an author–year key."""
+def _author_year(raw: str, fields: ReferenceFields) -> tuple[str | None, int | None, str]:
+    """Family name, year and the author's own suffix ("2010a") for an author–year key."""
     year_m = _YEAR.search(raw)
-    year = str(fields.year) if fields.year else (year_m.group(1) if year_m else None)
-    if year and year_m and year_m.group(1) == year and year_m.group(2):
-        year += year_m.group(2)  # the author's own disambiguation: "2010a"
+    year = fields.year or (int(year_m.group(1)) if year_m else None)
+    suffix = ""
+    if year and year_m and int(year_m.group(1)) == year and year_m.group(2):
+        suffix = year_m.group(2)  # the author's own disambiguation: "2010a"
     family = fields.first_author
     if not family:
         # Chicago/APA entries open with "Family, Given" or "Family G,": take that word.
         m = re.match(r"\s*([^\W\d_][\w'’\- ]{0,40}?)[,.]", raw)
         family = m.group(1).split()[-1] if m else None
-    family = _ascii_word(family) if family else None
-    return family or None, year
+    return (family if family and _ascii_word(family) else None), year, suffix
 
 
 def build_references(entries: list[RawEntry]) -> tuple[list[ParsedReference], list[str]]:
@@ -158,7 +159,7 @@ def build_references(entries: list[RawEntry]) -> tuple[list[ParsedReference], li
     if listed and numbered * 2 < len(listed):
         pairs = zip(entries, parsed, strict=True)
         ay = [_author_year(e.raw, f) for e, f in pairs if e.label is None]
-        author_year = sum(bool(f and y) for f, y in ay) * 2 > len(ay)
+        author_year = sum(bool(f and y) for f, y, _s in ay) * 2 > len(ay)
         if not author_year and numbered == 0:
             warnings.append("reference list has no numbers; entries numbered by position")
     elif numbered < len(listed):
@@ -172,8 +173,8 @@ def build_references(entries: list[RawEntry]) -> tuple[list[ParsedReference], li
         if e.label:
             key = e.label.lower()
         elif author_year:
-            family, year = _author_year(e.raw, f)
-            key = f"{family or 'anon'}{year or 'nd'}"
+            family, year, suffix = _author_year(e.raw, f)
+            key = author_year_key(family or "", year, suffix)  # the one definition markers use
         else:
             number = pos + 1 if number is None else number
             key = str(number)

@@ -235,7 +235,8 @@ def _claim_row(article_id: int, sent, section_ids: list[int]) -> dict:  # noqa: 
         "end": sent.end,
         "text": sent.text,
         "n_markers": len(sent.markers),
-        "is_study_description": d is not None and not d.is_empty(),
+        # an uncited study description counts even when it names no detail of the study
+        "is_study_description": sent.uncited or (d is not None and not d.is_empty()),
         "uncited": sent.uncited,
         "desc_year": d.year if d else None,
         "desc_journal": d.journal if d else None,
