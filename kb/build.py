@@ -30,7 +30,6 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 DEFAULT_INPUTS = [str(DATA / "articles")]
 DEFAULT_SNAPSHOTS = [DATA / "snapshot"]
-MAX_FILE_BYTES = 20_000_000
 DERIVED_INPUTS = [
     DATA / "conditions.csv",
     DATA / "evidence_rules.json",
@@ -85,37 +84,29 @@ class BuildOptions:
     progress: bool = False
     crossref: bool = True
     crossref_limits: object | None = None
+    fetch_timeout: float = 20  # seconds, for articles given as URLs
 
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def read_input(spec: InputSpec) -> tuple[bytes, str | None]:
+def read_input(spec: InputSpec, *, timeout: float = 20) -> tuple[bytes, str | None]:
     """The raw bytes of one input (and its content type for URLs)."""
-    if spec.kind == "url":
-        from ingest.article import read_source
+    from ingest.article import read_source
 
-        return read_source(spec.location)
-    path = Path(spec.location)
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise IngestError(
-                f"file is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte cap", stage="read"
-            )
-        return path.read_bytes(), None
-    except OSError as exc:
-        raise IngestError(f"cannot read file: {exc.strerror or exc}", stage="read") from exc
+    return read_source(spec.location, timeout=timeout)
 
 
-def ingest_one(engine: Engine, spec: InputSpec, *, force: bool = False) -> tuple[str, int | None]:
+def ingest_one(
+    engine: Engine, spec: InputSpec, *, force: bool = False, fetch_timeout: float = 20
+) -> tuple[str, int | None]:
     """Read, parse and save one input in its own transaction.
 
     Returns ("ingested" | "unchanged", article_id). Raises IngestError."""
     from ingest.article import parse_article
 
-    data, content_type = read_input(spec)
+    data, content_type = read_input(spec, timeout=fetch_timeout)
     digest = sha256(data)
     with Session(engine) as session:
         row = session.execute(
@@ -252,7 +243,9 @@ def _ingest_all(engine: Engine, specs: list[InputSpec], opts: BuildOptions, resu
     ) as bar:
         for spec in bar:
             try:
-                status, _aid = ingest_one(engine, spec, force=opts.force)
+                status, _aid = ingest_one(
+                    engine, spec, force=opts.force, fetch_timeout=opts.fetch_timeout
+                )
             except IngestError as exc:
                 failure = Failure(spec.source, exc.stage, str(exc))
                 result.failures.append(failure)
