@@ -74,7 +74,14 @@ def _run_build(paths, db_path, opts) -> bool:
 @crossref_options
 @click.option("--prune", is_flag=True, help="Remove articles whose source is gone.")
 @click.option("--force", is_flag=True, help="Re-ingest articles even when unchanged.")
-def build(paths, db_path, offline, refresh, mailto, base_url, prune, force):
+@click.option(
+    "--fetch-timeout",
+    default=20.0,
+    show_default=True,
+    type=float,
+    help="Seconds to wait for an article given as a URL.",
+)
+def build(paths, db_path, offline, refresh, mailto, base_url, prune, force, fetch_timeout):
     """Build or update the knowledge base from articles.
 
     PATHS are files (.txt, .md, .html), folders (read recursively), files
@@ -84,6 +91,7 @@ def build(paths, db_path, offline, refresh, mailto, base_url, prune, force):
     Unchanged articles (same content hash) are skipped.
     """
     opts = _build_options(offline, refresh, mailto, base_url, prune=prune, force=force)
+    opts.fetch_timeout = fetch_timeout
     if not _run_build(paths, db_path, opts):
         sys.exit(1)
 
