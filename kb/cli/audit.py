@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from kb.cli import cli
+from kb.cli.options import DB_OPTION, open_existing
 
 FORMATS = ("text", "markdown", "csv", "json")
 
@@ -28,14 +29,7 @@ FORMATS = ("text", "markdown", "csv", "json")
     type=click.Path(dir_okay=False, writable=True),
     help="Write the report to FILE instead of the terminal.",
 )
-@click.option(
-    "--db",
-    "db_path",
-    default="kb.db",
-    show_default=True,
-    type=click.Path(dir_okay=False),
-    help="SQLite database file.",
-)
+@DB_OPTION
 @click.option(
     "--rerun",
     is_flag=True,
@@ -58,11 +52,8 @@ def audit(article: str | None, fmt: str, output: str | None, db_path: str, rerun
         resolve_articles,
         summary_line,
     )
-    from kb.database import open_db
 
-    if not Path(db_path).exists():
-        raise click.ClickException(f"no database at {db_path}; run `kb build` first")
-    engine = open_db(db_path)
+    engine = open_existing(db_path)
     try:
         if rerun:
             with Session(engine) as session:

@@ -10,15 +10,7 @@ from pathlib import Path
 import click
 
 from kb.cli import cli
-
-DB_OPTION = click.option(
-    "--db",
-    "db_path",
-    default="kb.db",
-    show_default=True,
-    type=click.Path(dir_okay=False),
-    help="SQLite database file.",
-)
+from kb.cli.options import DB_OPTION, open_existing
 
 
 def crossref_options(func):
@@ -113,7 +105,7 @@ def serve(db_path, offline, refresh, mailto, base_url, host, port, no_build):
     if not no_build:
         _run_build((), db_path, _build_options(offline, refresh, mailto, base_url))
     elif not Path(db_path).exists():
-        raise click.ClickException(f"{db_path} does not exist; run `kb build` first")
+        raise click.ClickException(f"no knowledge base at {db_path} (run `kb build` first)")
     argv = datasette_argv(db_path, host=host, port=port)
     click.echo(f"Serving {db_path} at http://{host}:{port}/ (Ctrl-C to stop)")
     sys.stdout.flush()
@@ -130,12 +122,9 @@ def serve(db_path, offline, refresh, mailto, base_url, host, port, no_build):
 def stats(db_path, fmt):
     """Counts of articles, claims, references, study links, dangling markers,
     works, conditions and findings. `--format json` is a stable contract."""
-    from kb.database import get_engine
     from kb.stats import stats as compute
 
-    if not Path(db_path).exists():
-        raise click.ClickException(f"{db_path} does not exist; run `kb build` first")
-    data = compute(get_engine(db_path))
+    data = compute(open_existing(db_path))
     if fmt == "json":
         click.echo(json.dumps(data, indent=2, sort_keys=True))
         return
@@ -158,7 +147,6 @@ def publish(directory, db_path):
     for `datasette -i` or `datasette publish`."""
     from kb.publish import publish as do_publish
 
-    if not Path(db_path).exists():
-        raise click.ClickException(f"{db_path} does not exist; run `kb build` first")
+    open_existing(db_path)
     out = do_publish(Path(db_path), Path(directory))
     click.echo(f"Published {out.db} ({out.size:,} bytes) with {out.inspect.name}; see {out.readme}")

@@ -11,23 +11,11 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from kb.cli import cli
-
-DB_OPTION = click.option(
-    "--db",
-    "db_path",
-    default="kb.db",
-    show_default=True,
-    type=click.Path(dir_okay=False),
-    help="SQLite database file.",
-)
+from kb.cli.options import DB_OPTION, open_existing
 
 
 def _engine(db_path: str, must_exist: bool = False):  # noqa: ANN202
-    from kb.database import open_db
-
-    if must_exist and not Path(db_path).exists():
-        raise click.ClickException(f"no knowledge base at {db_path} (run `kb build` first)")
-    return open_db(db_path)
+    return open_existing(db_path, must_exist=must_exist)
 
 
 @cli.group()
