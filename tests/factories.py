@@ -172,7 +172,7 @@ def build_world(session: Session, *, text_prefix: str = "") -> World:
         container_title="Annals of Neurology",
         year=2010,
         type="journal-article",
-        evidence_type="randomised_controlled_trial",
+        evidence_type="randomised controlled trial",
     )
     r["w_case"] = add_work(
         session,
@@ -181,7 +181,7 @@ def build_world(session: Session, *, text_prefix: str = "") -> World:
         container_title="Pain Medicine",
         year=2013,
         type="journal-article",
-        evidence_type="case_report",
+        evidence_type="case report or series",
     )
     ref1 = r["ref1"] = add_reference(
         session,
@@ -192,7 +192,7 @@ def build_world(session: Session, *, text_prefix: str = "") -> World:
         doi_status="present",
         work_doi="10.1000/rct.1",
         verification="verified",
-        evidence_type="randomised_controlled_trial",
+        evidence_type="randomised controlled trial",
         source_type="journal",
         year=2010,
         journal="Ann Neurol",
@@ -206,7 +206,7 @@ def build_world(session: Session, *, text_prefix: str = "") -> World:
         doi_status="present",
         work_doi="10.1000/case.2",
         verification="verified",
-        evidence_type="case_report",
+        evidence_type="case report or series",
         source_type="journal",
         year=2013,
     )
@@ -218,7 +218,7 @@ def build_world(session: Session, *, text_prefix: str = "") -> World:
         url="https://ldn.example.org/what",
         source_type="web",
         verification="no_doi",
-        evidence_type="web_page",
+        evidence_type="web page or press release",
     )
     r["ref4"] = add_reference(  # never cited
         session,
@@ -297,7 +297,7 @@ def build_world(session: Session, *, text_prefix: str = "") -> World:
         doi="10.1000/rct.1",
         work_doi="10.1000/rct.1",
         verification="verified",
-        evidence_type="randomised_controlled_trial",
+        evidence_type="randomised controlled trial",
         source_type="journal",
     )
     c21 = r["c_other"] = add_claim(

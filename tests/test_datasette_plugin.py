@@ -55,16 +55,31 @@ def test_safe_url_only_lets_http_links_through(url, ok):
 
 def test_heatmap_orders_evidence_strongest_first_and_shades_by_count():
     rows = [
-        {"condition": "Pain", "category": "pain", "evidence_type": "web_page", "claims": 5},
-        {"condition": "Pain", "category": "pain", "evidence_type": "case_report", "claims": 1},
-        {"condition": "MS", "category": "x", "evidence_type": "systematic_review", "claims": 2},
+        {
+            "condition": "Pain",
+            "category": "pain",
+            "evidence_type": "web page or press release",
+            "claims": 5,
+        },
+        {
+            "condition": "Pain",
+            "category": "pain",
+            "evidence_type": "case report or series",
+            "claims": 1,
+        },
+        {
+            "condition": "MS",
+            "category": "x",
+            "evidence_type": "systematic review or meta-analysis",
+            "claims": 2,
+        },
         {"condition": "MS", "category": "x", "evidence_type": "not cited", "claims": 3},
     ]
     chart = build_heatmap(rows, condition_url="/kb/q?condition=")
     assert [c["name"] for c in chart["columns"]] == [
-        "systematic review",
-        "case report",
-        "web page",
+        "systematic review or meta-analysis",
+        "case report or series",
+        "web page or press release",
         "not cited",
     ]
     assert [r["name"] for r in chart["rows"]] == ["Pain", "MS"]  # order of the query kept
@@ -75,6 +90,6 @@ def test_heatmap_orders_evidence_strongest_first_and_shades_by_count():
         int(lightest["fill"][i : i + 2], 16) for i in (1, 3, 5)
     )
     assert chart["rows"][0]["href"] == "/kb/q?condition=Pain"
-    assert rank("randomised_controlled_trial") < rank("narrative_review") < rank("unknown")
+    assert rank("randomised controlled trial") < rank("narrative review") < rank("unknown")
     assert shade(0, 0)[0].startswith("#")
     assert build_heatmap([])["cells"] == []
