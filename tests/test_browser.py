@@ -12,6 +12,7 @@ from __future__ import annotations
 import socket
 import sqlite3
 import subprocess
+import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -20,7 +21,6 @@ import pytest
 from sqlmodel import Session
 
 from kb.database import open_db
-from kb.serve import datasette_argv
 from tests.factories import add_article, add_claim, build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -72,8 +72,12 @@ def server(tmp_path_factory):
         )
         session.commit()
     port = _free_port()
+    # The real `kb serve` (it execs the same Datasette command line users get).
+    kb = Path(sys.executable).with_name("kb")
     proc = subprocess.Popen(
-        datasette_argv(db_path, port=port), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        [str(kb), "serve", "--no-build", "--db", str(db_path), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
     try:
