@@ -10,6 +10,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from kb.audit.codes import severity_of
+from kb.audit.vocabulary import ConditionGraph, VocabEntry, graph_for
 from kb.models import (
     Article,
     Claim,
@@ -36,14 +37,20 @@ class AuditContext:
     works: dict[str, Work]
     updates: dict[str, list[WorkUpdate]]
     suggestions: dict[int, Suggestion]  # best live suggestion per reference id
-    claim_conditions: dict[int, list[tuple[Condition, bool]]]  # claim id -> (condition, inherited)
-    reference_conditions: dict[int, list[Condition]]
-    conditions: dict[int, Condition] = field(default_factory=dict)  # the whole vocabulary
+    # claim id -> (condition, inherited)
+    claim_conditions: dict[int, list[tuple[VocabEntry, bool]]]
+    reference_conditions: dict[int, list[VocabEntry]]
+    conditions: dict[int, VocabEntry] = field(default_factory=dict)  # the whole vocabulary
     ref_by_id: dict[int, Reference] = field(default_factory=dict)
     links_by_ref: dict[int, list[StudyLink]] = field(default_factory=dict)
     links_by_claim: dict[int, list[StudyLink]] = field(default_factory=dict)
+    graph: ConditionGraph | None = None  # the vocabulary's hierarchy; built when not given
+    # per-article memos of pure functions of the context (rules ask the same things often)
+    memo: dict[str, dict] = field(default_factory=lambda: defaultdict(dict), repr=False)
 
     def __post_init__(self) -> None:
+        if self.graph is None:
+            self.graph = graph_for(tuple(_entry(c) for c in self.conditions.values()))
         self.ref_by_id = {r.id: r for r in self.references}
         by_ref: dict[int, list[StudyLink]] = defaultdict(list)
         by_claim: dict[int, list[StudyLink]] = defaultdict(list)
@@ -61,34 +68,31 @@ class AuditContext:
         sug = self.suggestions.get(ref.id)
         return self.works.get(sug.doi.lower()) if sug else None
 
-    def conditions_of_claim(self, claim_id: int) -> list[Condition]:
+    def conditions_of_claim(self, claim_id: int) -> list[VocabEntry]:
         """The claim's own conditions; the section's inherited ones only when it names none."""
-        rows = self.claim_conditions.get(claim_id, [])
-        own = [c for c, inherited in rows if not inherited]
-        return own or [c for c, _ in rows]
+        memo = self.memo["claim_conditions"]
+        if claim_id not in memo:
+            rows = self.claim_conditions.get(claim_id, [])
+            own = [c for c, inherited in rows if not inherited]
+            memo[claim_id] = own or [c for c, _ in rows]
+        return memo[claim_id]
 
-    def ancestors(self, cond: Condition) -> set[str]:
-        """Names of every broader condition of ``cond`` (its parents, their parents...)."""
-        if not hasattr(self, "_by_name"):
-            self._by_name = {c.name.lower(): c for c in self.conditions.values()}
-            self._anc: dict[int | None, set[str]] = {}
-        if cond.id in self._anc:
-            return self._anc[cond.id]
-        seen: set[str] = set()
-        todo = [cond]
-        while todo:
-            for name in json.loads(getattr(todo.pop(), "parents", None) or "[]"):
-                key = name.lower()
-                if key not in seen:
-                    seen.add(key)
-                    if key in self._by_name:
-                        todo.append(self._by_name[key])
-        self._anc[cond.id] = seen
-        return seen
+    def ancestors(self, cond: VocabEntry | Condition) -> frozenset[str]:
+        """Lower-cased names of every broader condition of ``cond`` (its parents, theirs...)."""
+        return self.graph.ancestors_of(cond.id, getattr(cond, "parents", None))
 
     def cites_one(self, claim_id: int) -> bool:
         """True when the sentence cites a single key, so its study description is about it."""
-        return len({lk.key for lk in self.links_by_claim.get(claim_id, [])}) == 1
+        memo = self.memo["cites_one"]
+        if claim_id not in memo:
+            memo[claim_id] = len({lk.key for lk in self.links_by_claim.get(claim_id, [])}) == 1
+        return memo[claim_id]
+
+
+def _entry(cond: VocabEntry | Condition) -> VocabEntry:
+    if isinstance(cond, VocabEntry):
+        return cond
+    return VocabEntry(cond.id, cond.name, cond.category, cond.parents)
 
 
 def _best_suggestions(rows: list[Suggestion]) -> dict[int, Suggestion]:
@@ -124,18 +128,34 @@ def load_context(session: Session, article_id: int) -> AuditContext:
     if works:
         for u in session.exec(select(WorkUpdate).where(WorkUpdate.work_doi.in_(list(works)))):
             updates[u.work_doi].append(u)
-    conditions = {c.id: c for c in session.exec(select(Condition))}
-    claim_conds: dict[int, list[tuple[Condition, bool]]] = defaultdict(list)
-    for cc in session.exec(select(ClaimCondition).where(ClaimCondition.article_id == article_id)):
-        if cc.condition_id in conditions:
-            claim_conds[cc.claim_id].append((conditions[cc.condition_id], cc.inherited))
-    ref_conds: dict[int, list[Condition]] = defaultdict(list)
-    for rc in session.exec(
-        select(ReferenceCondition).where(ReferenceCondition.article_id == article_id)
+    # plain rows, not ORM objects: the vocabulary is read for every article
+    vocab = tuple(
+        VocabEntry(*row)
+        for row in session.execute(
+            select(Condition.id, Condition.name, Condition.category, Condition.parents).order_by(
+                Condition.id
+            )
+        )
+    )
+    graph = graph_for(vocab)
+    conditions = graph.entries
+    claim_conds: dict[int, list[tuple[VocabEntry, bool]]] = defaultdict(list)
+    for claim_id, cond_id, inherited in session.execute(
+        select(ClaimCondition.claim_id, ClaimCondition.condition_id, ClaimCondition.inherited)
+        .where(ClaimCondition.article_id == article_id)
+        .order_by(ClaimCondition.id)
     ):
-        cond = conditions.get(rc.condition_id)
-        if cond is not None and cond not in ref_conds[rc.reference_id]:
-            ref_conds[rc.reference_id].append(cond)
+        if cond_id in conditions:
+            claim_conds[claim_id].append((conditions[cond_id], inherited))
+    ref_conds: dict[int, list[VocabEntry]] = defaultdict(list)
+    for ref_id, cond_id in session.execute(
+        select(ReferenceCondition.reference_id, ReferenceCondition.condition_id)
+        .where(ReferenceCondition.article_id == article_id)
+        .order_by(ReferenceCondition.id)
+    ):
+        cond = conditions.get(cond_id)
+        if cond is not None and cond not in ref_conds[ref_id]:
+            ref_conds[ref_id].append(cond)
     return AuditContext(
         article=article,
         references=refs,
@@ -148,6 +168,7 @@ def load_context(session: Session, article_id: int) -> AuditContext:
         claim_conditions=dict(claim_conds),
         reference_conditions=dict(ref_conds),
         conditions=conditions,
+        graph=graph,
     )
 
 

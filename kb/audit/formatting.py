@@ -87,8 +87,15 @@ def format_work(work: Work, style: str = "ama") -> str:
     """One work's complete reference in ``style`` ("ama" or "vancouver"), as plain text."""
     if style not in STYLES:
         raise ValueError(f"unknown style {style!r}; choose from {', '.join(STYLES)}")
+    return _render(json.dumps(csl_item(work), sort_keys=True), STYLES[style])
+
+
+# Rendering costs milliseconds and popular works are cited by many articles: remember the
+# text per CSL item (its content, so an updated work record is rendered afresh).
+@lru_cache(maxsize=8192)
+def _render(item_json: str, style_name: str) -> str:
     bib = CitationStylesBibliography(
-        _style(STYLES[style]), CiteProcJSON([csl_item(work)]), formatter.plain
+        _style(style_name), CiteProcJSON([json.loads(item_json)]), formatter.plain
     )
     bib.register(Citation([CitationItem("work")]))
     with warnings.catch_warnings():

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from kb.audit.context import AuditContext, make_finding, ref_label
-from kb.audit.rules_citations import Agreement, compare_claim
+from kb.audit.rules_citations import Agreement, claim_agreement
 from kb.models import Finding, Reference, StudyLink
 
 OFFSETS = (-3, -2, -1, 1, 2, 3)
@@ -47,16 +47,12 @@ def _score(a: Agreement | None) -> int:
 
 
 def _runs(
-    ctx: AuditContext, cites: list[_Cite], by_number: dict[int, Reference], offset: int, memo: dict
+    ctx: AuditContext, cites: list[_Cite], by_number: dict[int, Reference], offset: int
 ) -> list[_Run]:
     def agreement(cite: _Cite, ref: Reference | None) -> Agreement | None:
         if ref is None:
             return None
-        key = (cite.link.claim_id, ref.id)
-        if key not in memo:
-            claim = ctx.claims[cite.link.claim_id]
-            memo[key] = compare_claim(ctx, claim, ref, describes=ctx.cites_one(claim.id))
-        return memo[key]
+        return claim_agreement(ctx, ctx.claims[cite.link.claim_id], ref)
 
     runs: list[_Run] = []
     current: list = []
@@ -88,8 +84,7 @@ def find_shifts(ctx: AuditContext) -> list[_Run]:
         if lk.key.isdigit() and lk.claim_id in ctx.claims
     ]
     cites.sort(key=lambda c: (c.number, c.position))
-    memo: dict = {}
-    runs = [r for k in OFFSETS for r in _runs(ctx, cites, by_number, k, memo)]
+    runs = [r for k in OFFSETS for r in _runs(ctx, cites, by_number, k)]
     # a citation belongs to the run that explains the most
     runs.sort(key=lambda r: -r.gain)
     taken: set[int] = set()

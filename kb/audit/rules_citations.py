@@ -6,9 +6,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from kb.audit.compare import design_tags, designs_agree, journals_agree, source_view
+from kb.audit.compare import (
+    SourceView,
+    design_tags,
+    designs_agree,
+    journals_agree,
+    source_view,
+)
 from kb.audit.context import AuditContext, make_finding, ref_label
-from kb.models import Claim, Condition, Finding, Reference
+from kb.audit.vocabulary import VocabEntry
+from kb.models import Claim, Finding, Reference
 
 
 def rule_dangling(ctx: AuditContext) -> Iterator[Finding]:
@@ -42,23 +49,11 @@ def rule_uncited(ctx: AuditContext) -> Iterator[Finding]:
             )
 
 
-def conditions_related(ctx: AuditContext, a: Condition, b: Condition) -> bool:
+def conditions_related(ctx: AuditContext, a: VocabEntry, b: VocabEntry) -> bool:
     """Conditions that can be about the same patients: the same one, one broader than the
     other, two that share a narrower one (arthritis and autoimmune disease share rheumatoid
     arthritis), or one the umbrella named by the other's category."""
-    if a.id == b.id:
-        return True
-    anc_a, anc_b = ctx.ancestors(a), ctx.ancestors(b)
-    if a.name.lower() in anc_b or b.name.lower() in anc_a:
-        return True
-    for c in ctx.conditions.values():
-        anc_c = ctx.ancestors(c)
-        if a.name.lower() in anc_c and b.name.lower() in anc_c:
-            return True
-    for x, y in ((a, b), (b, a)):
-        if y.category and y.category.lower() in x.name.lower():
-            return True
-    return False
+    return ctx.graph.related(a, b)
 
 
 @dataclass
@@ -79,11 +74,25 @@ def _compare(result: Agreement, name: str, said, source, same: bool) -> None:
     target[name] = {"sentence": said, "source": source}
 
 
+def _view(ctx: AuditContext, ref: Reference) -> SourceView:
+    views = ctx.memo["source_view"]
+    if ref.id not in views:
+        views[ref.id] = source_view(ref, ctx.work_of(ref), ctx.suggested_work(ref))
+    return views[ref.id]
+
+
+def _said_design(ctx: AuditContext, claim: Claim) -> set[str]:
+    said = ctx.memo["said_design"]
+    if claim.id not in said:
+        said[claim.id] = design_tags(claim.desc_design)
+    return said[claim.id]
+
+
 def compare_claim(ctx: AuditContext, claim: Claim, ref: Reference, *, describes: bool) -> Agreement:
     """Fields the sentence states against the cited work (or, unresolved, the entry).
 
     ``describes``: the sentence's study description is about this one entry (it cites one)."""
-    view = source_view(ref, ctx.work_of(ref), ctx.suggested_work(ref))
+    view = _view(ctx, ref)
     res = Agreement(basis=view.basis)
     if describes:
         if claim.desc_year and view.year:
@@ -96,7 +105,7 @@ def compare_claim(ctx: AuditContext, claim: Claim, ref: Reference, *, describes:
                 view.journal,
                 journals_agree(claim.desc_journal, view.journal),
             )
-        said = design_tags(claim.desc_design)
+        said = _said_design(ctx, claim)
         if said and view.design:
             _compare(
                 res,
@@ -116,9 +125,21 @@ def compare_claim(ctx: AuditContext, claim: Claim, ref: Reference, *, describes:
     cc = ctx.conditions_of_claim(claim.id)
     rc = ctx.reference_conditions.get(ref.id, [])
     if cc and rc:
-        same = any(conditions_related(ctx, a, b) for a in cc for b in rc)
+        related = ctx.graph.related
+        same = any(related(a, b) for a in cc for b in rc)
         _compare(res, "condition", sorted(c.name for c in cc), sorted(c.name for c in rc), same)
     return res
+
+
+def claim_agreement(ctx: AuditContext, claim: Claim, ref: Reference) -> Agreement:
+    """``compare_claim`` as the rules ask it (describing when the sentence cites one key),
+    once per (sentence, entry): the description and numbering rules share the answers.
+    Callers must not modify the result."""
+    memo = ctx.memo["agreement"]
+    key = (claim.id, ref.id)
+    if key not in memo:
+        memo[key] = compare_claim(ctx, claim, ref, describes=ctx.cites_one(claim.id))
+    return memo[key]
 
 
 def rule_descriptions(ctx: AuditContext) -> Iterator[Finding]:
@@ -128,8 +149,7 @@ def rule_descriptions(ctx: AuditContext) -> Iterator[Finding]:
         claim = ctx.claims.get(link.claim_id)
         if ref is None or claim is None:
             continue
-        describes = ctx.cites_one(claim.id)
-        res = compare_claim(ctx, claim, ref, describes=describes)
+        res = claim_agreement(ctx, claim, ref)
         n = ref_label(ref)
         desc = {k: v for k, v in res.disagreed.items() if k != "condition"}
         if desc:
