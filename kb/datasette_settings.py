@@ -15,6 +15,9 @@ SETTINGS: dict[str, int | bool] = {
     "max_returned_rows": 1000,
     "default_page_size": 50,
     "facet_time_limit_ms": 500,
+    # Suggested facets try a GROUP BY on every column of every page: seconds on the
+    # million-row tables. The metadata's default facets are the ones that matter.
+    "suggest_facets": False,
     # the database file is not offered for download from the live instance;
     # `kb publish` produces the file for anyone who wants all of it
     "allow_download": False,
