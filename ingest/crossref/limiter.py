@@ -1,25 +1,38 @@
 """Client-side rate and concurrency limiter, one bucket per request class.
 
 Crossref (since December 2025) limits single-DOI requests and list requests
-(queries, ``filter=doi:``) separately, so the client keeps two buckets. Each
-bucket spaces request starts evenly (a little under the advertised rate, so
-network jitter cannot push a burst over the server's one-second window) and
-caps requests in flight. Responses may carry ``x-rate-limit-limit``,
-``x-rate-limit-interval`` and ``x-concurrency-limit``: a bucket adopts them when
-they are stricter than its configuration, never looser.
+(queries, ``filter=doi:``) separately, so the client keeps two buckets. A bucket
+allows at most ``n`` requests in any window of ``window`` seconds (``n / window``
+is the rate) and at most ``concurrency`` in flight. Responses may carry
+``x-rate-limit-limit``, ``x-rate-limit-interval`` and ``x-concurrency-limit``: a
+bucket adopts them when they are stricter than its configuration, never looser.
+
+Why the limit holds whatever the scheduling: the server counts a request when it
+*arrives*, which is somewhere between the moment we let it go and the moment its
+response has been read, and a thread can be descheduled anywhere in between. So a
+request counts against the window from the moment it is let go until ``window``
+(plus a margin) after its response was read: a new request starts only while fewer
+than ``n`` requests are in flight or finished within the last window. Then for any
+arrival, the requests the server sees in the second before it were, at the moment
+the latest of them was let go, all still in flight or finished less than a window
+earlier; there were fewer than ``n`` of them, so the server never sees more than
+``n``. Concurrency is counted the same way, until the response is fully read.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-# Start requests at most at this share of the allowed rate.
-SAFETY = 0.9
+# Windows are this much longer than the server's (clock granularity, a server that
+# counts a little after the request reached it).
+MARGIN = 0.05
 
 
 @dataclass(frozen=True)
@@ -51,8 +64,22 @@ def _parse_interval(value: str) -> float | None:
     return n / 1000 if unit == "ms" else n * 60 if unit == "m" else n
 
 
+def window_for(rate: float, interval: float = 1.0) -> tuple[int, float]:
+    """``rate`` requests/s as (at most n requests, per window seconds), n >= 1.
+
+    A server counting over ``interval`` rejects more than ``rate * interval`` requests in
+    any such window: a fraction of a request cannot be sent, so n is rounded down, and a
+    window is never shorter than the server's."""
+    n = max(1, math.floor(rate * interval))
+    return n, max(interval, n / rate)
+
+
 class Bucket:
-    """Evenly spaced request starts plus a cap on requests in flight (thread-safe)."""
+    """At most ``n`` requests per sliding window and ``concurrency`` in flight (thread-safe).
+
+    ``wait_time``, ``started`` and ``finished`` are the whole policy on an explicit
+    clock (so it can be simulated); ``slot`` applies it on the real one.
+    """
 
     def __init__(
         self,
@@ -60,7 +87,7 @@ class Bucket:
         concurrency: int,
         *,
         clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
     ) -> None:
         if rate <= 0 or concurrency < 1:
             raise ValueError("rate must be > 0 and concurrency >= 1")
@@ -68,37 +95,69 @@ class Bucket:
         self.max_concurrency = concurrency
         self.rate = rate
         self.concurrency = concurrency
+        self.n, self.window = window_for(rate)
         self._clock = clock
-        self._sleep = sleep
+        self._sleep = sleep  # None: wait on the condition (woken early by a finish)
         self._cond = threading.Condition()
         self._in_flight = 0
-        self._next_start = 0.0
-        self._last_start = float("-inf")
+        self._finished: deque[float] = deque()  # end times within the last window, ascending
+        self._not_before = float("-inf")  # Retry-After
+
+    # --- the policy, on an explicit clock (call with the lock held or single-threaded) ---
+
+    def wait_time(self, now: float) -> float | None:
+        """0.0: a request may start now; seconds to wait; None: wait for one to finish."""
+        span = self.window + MARGIN
+        while self._finished and self._finished[0] <= now - span:
+            self._finished.popleft()
+        if self._in_flight >= min(self.concurrency, self.n):
+            return None
+        if now < self._not_before:
+            return self._not_before - now
+        if self._in_flight + len(self._finished) < self.n:
+            return 0.0
+        # the oldest finished request leaves the window first
+        return max(self._finished[0] + span - now, 1e-6)
+
+    def started(self) -> None:
+        self._in_flight += 1
+
+    def finished(self, now: float) -> None:
+        self._in_flight -= 1
+        self._finished.append(now)
+
+    # --- on the real clock ------------------------------------------------------------
 
     @contextmanager
     def slot(self) -> Iterator[None]:
-        """Wait for a free slot, hold it for the duration of one request."""
+        """Wait for a free slot, hold it until the request's response has been read."""
         with self._cond:
-            while self._in_flight >= self.concurrency:
-                self._cond.wait()
-            self._in_flight += 1
-            now = self._clock()
-            start = max(now, self._next_start)
-            self._last_start = start
-            self._next_start = start + 1.0 / (self.rate * SAFETY)
+            while True:
+                wait = self.wait_time(self._clock())
+                if wait == 0.0:
+                    break
+                if wait is None:
+                    self._cond.wait()
+                elif self._sleep is None:
+                    self._cond.wait(wait)
+                else:
+                    self._cond.release()
+                    try:
+                        self._sleep(wait)
+                    finally:
+                        self._cond.acquire()
+            self.started()
         try:
-            if start > now:
-                self._sleep(start - now)
             yield
         finally:
             with self._cond:
-                self._in_flight -= 1
-                self._cond.notify()
+                self.finished(self._clock())
+                self._cond.notify_all()
 
     def pause(self, seconds: float) -> None:
-        """Push every later start back (the server said Retry-After)."""
+        """Hold every later start back (the server said Retry-After)."""
         with self._cond:
-            self._next_start = max(self._next_start, self._clock() + seconds)
+            self._not_before = max(self._not_before, self._clock() + seconds)
 
     def adapt(self, headers: Mapping[str, str]) -> None:
         """Adopt stricter limits a response advertises."""
@@ -107,15 +166,14 @@ class Bucket:
         with self._cond:
             if limit and limit.strip().isdigit() and int(limit) > 0:
                 secs = _parse_interval(interval or "1s") or 1.0
-                self.rate = min(self.max_rate, int(limit) / secs)
-                # the next start keeps the new spacing from the last one
-                self._next_start = max(
-                    self._next_start, self._last_start + 1 / (self.rate * SAFETY)
-                )
+                rate = int(limit) / secs
+                if rate < self.rate:
+                    self.rate = rate
+                    self.n, self.window = max(1, int(limit)), secs
             conc = lower.get("x-concurrency-limit")
             if conc and conc.strip().isdigit() and int(conc) > 0:
                 self.concurrency = min(self.max_concurrency, int(conc))
-                self._cond.notify_all()
+            self._cond.notify_all()
 
 
 class Limiter:
