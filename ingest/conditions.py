@@ -146,14 +146,50 @@ class _LazyTerm:
         self.term = term
         first = _POSSESSIVE_IN_TERM.sub("", _TOKEN_SPLIT.split(term.strip())[0])
         self.needle = first[:-1].casefold() if len(first) > 4 else first.casefold()
+        # Every match starts with the first word minus at most its last letter ("-y" can
+        # become "-ies"); a match can only start where this anchor is.
+        anchor = (first[:-1] if len(first) > 1 else first).casefold()
+        self.anchor = anchor if anchor.isascii() else ""
         self._rx: re.Pattern[str] | None = None
 
     def finditer(self, text: str, folded: str) -> Iterable[re.Match[str]]:
         if self.needle not in folded:
             return ()
+        return self.regex().finditer(text)
+
+    def regex(self) -> re.Pattern[str]:
         if self._rx is None:
             self._rx = _compile_term(self.term)
-        return self._rx.finditer(text)
+        return self._rx
+
+    def matches(self, text: str, folded: str, anchored: bool) -> Iterable[re.Match[str]]:
+        """The matches of ``regex().finditer(text)``. ``anchored`` (``folded`` lines up
+        with ``text`` character for character) tries the regex only where the anchor
+        occurs: an IGNORECASE regex has no literal prefix to skip ahead with, so
+        scanning a whole article with it costs far more than ``str.find``."""
+        rx = self.regex()
+        if not anchored or not self.anchor:
+            return rx.finditer(text)
+        out = []
+        i = folded.find(self.anchor)
+        while i >= 0:
+            m = rx.match(text, i)  # lookbehinds still see text[:i]
+            if m:
+                out.append(m)
+                i = folded.find(self.anchor, m.end())
+            else:
+                i = folded.find(self.anchor, i + 1)
+        return out
+
+
+# Characters the regex engine's IGNORECASE equates with an ASCII letter though their
+# casefold differs or changes length (dotted/dotless i, long s, Kelvin sign).
+_CASE_ODDITIES = ("\u0130", "\u0131", "\u017f", "\u212a")
+
+
+def _aligned(text: str, folded: str) -> bool:
+    """``folded`` matches ``text`` position for position, for ASCII anchors."""
+    return len(folded) == len(text) and not any(c in text for c in _CASE_ODDITIES)
 
 
 class ConditionMatcher:
@@ -178,6 +214,36 @@ class ConditionMatcher:
             for a in e.abbreviations:
                 self._abbr.setdefault(a, []).append(e)
                 self._abbr_re.setdefault(a, _abbreviation_pattern(a))
+        # Abbreviations usable without a definition: exactly one condition marks them safe.
+        self._standalone: dict[str, ConditionEntry] = {}
+        for abbr, abbr_entries in self._abbr.items():
+            safe = [e for e in abbr_entries if abbr in e.standalone_abbreviations]
+            if len(safe) == 1:
+                self._standalone[abbr] = safe[0]
+        self._index_needles()
+
+    def _index_needles(self) -> None:
+        """Which terms a text can contain, without testing every term's needle: each
+        needle of 3+ characters is filed under its first three, so only needles whose
+        first trigram occurs in the text are tested (a needle inside the text implies
+        its first trigram is there). Shorter needles are always tested."""
+        self._term_ids: dict[str, list[int]] = {}
+        for i, (_e, term, _via) in enumerate(self._terms):
+            self._term_ids.setdefault(term.needle, []).append(i)
+        self._short_needles = [n for n in self._term_ids if len(n) < 3]
+        self._by_trigram: dict[str, list[str]] = {}
+        for n in self._term_ids:
+            if len(n) >= 3:
+                self._by_trigram.setdefault(n[:3], []).append(n)
+
+    def _present_needles(self, folded: str) -> list[str]:
+        if len(folded) > 4 * len(self._term_ids):  # long text: testing every needle is cheaper
+            return [n for n in self._term_ids if n in folded]
+        present = [n for n in self._short_needles if n in folded]
+        grams = {folded[i : i + 3] for i in range(len(folded) - 2)}
+        for g in grams.intersection(self._by_trigram):
+            present.extend(n for n in self._by_trigram[g] if n in folded)
+        return present
 
     # -- relations ----------------------------------------------------------
 
@@ -200,18 +266,25 @@ class ConditionMatcher:
     # -- matching -----------------------------------------------------------
 
     def _term_candidates(self, text: str) -> list[_Candidate]:
+        """Every name/synonym match, in vocabulary order (ties in _longest_first keep it)."""
         found = []
         folded = text.casefold()
-        for entry, term, via in self._terms:
-            for m in term.finditer(text, folded):
+        anchored = _aligned(text, folded)
+        ids = sorted(i for n in self._present_needles(folded) for i in self._term_ids[n])
+        for i in ids:
+            entry, term, via = self._terms[i]
+            for m in term.matches(text, folded, anchored):
                 found.append(_Candidate(entry, m.start(), m.end(), via))
         return found
 
     def definitions(self, text: str) -> dict[str, str]:
         """Abbreviations the text defines for a condition: "multiple sclerosis (MS)" and
         "MS (multiple sclerosis)". Returns {abbreviation: condition name}."""
+        return self._definitions(text, self._term_candidates(text))
+
+    def _definitions(self, text: str, term_candidates: list[_Candidate]) -> dict[str, str]:
         out: dict[str, str] = {}
-        for c in _longest_first(self._term_candidates(text)):
+        for c in _longest_first(term_candidates):
             tail = text[c.end : c.end + 24]  # windows, not slices of the whole text
             head = text[max(0, c.start - 24) : c.start]
             after = re.match(rf"\s*\(\s*({_ABBR_SHAPE})\s*[);,]", tail)
@@ -224,20 +297,20 @@ class ConditionMatcher:
         return out
 
     def _resolve_abbreviations(
-        self, text: str, defined: set[str] | Mapping[str, str] | None
+        self,
+        text: str,
+        defined: set[str] | Mapping[str, str] | None,
+        term_candidates: list[_Candidate],
     ) -> dict[str, ConditionEntry]:
-        usable: dict[str, ConditionEntry] = {}
-        for abbr, entries in self._abbr.items():
-            safe = [e for e in entries if abbr in e.standalone_abbreviations]
-            if len(safe) == 1:
-                usable[abbr] = safe[0]
+        usable = dict(self._standalone)
         if isinstance(defined, Mapping):
             items = [(a, self.by_name.get(n)) for a, n in defined.items()]
         else:
             items = [
                 (a, self._abbr[a][0]) for a in defined or () if len(self._abbr.get(a, [])) == 1
             ]
-        items += [(a, self.by_name.get(n)) for a, n in self.definitions(text).items()]
+        defs = self._definitions(text, term_candidates)
+        items += [(a, self.by_name.get(n)) for a, n in defs.items()]
         for abbr, entry in items:
             if entry is not None:
                 usable[abbr] = entry
@@ -249,6 +322,8 @@ class ConditionMatcher:
     ) -> list[_Candidate]:
         found = []
         for abbr, entry in usable.items():
+            if abbr not in text:  # the pattern holds the abbreviation literally
+                continue
             for m in self._abbr_re[abbr].finditer(text):
                 nxt = re.match(r"\s+([A-Za-z]+)", text[m.end() : m.end() + 20])
                 prv = re.search(r"([A-Za-z]+)\s+$", text[max(0, m.start() - 20) : m.start()])
@@ -271,8 +346,9 @@ class ConditionMatcher:
     ) -> list[ConditionMatch]:
         if not text:
             return []
-        usable = self._resolve_abbreviations(text, defined_abbreviations)
-        candidates = self._term_candidates(text) + self._abbreviation_candidates(text, usable)
+        terms = self._term_candidates(text)
+        usable = self._resolve_abbreviations(text, defined_abbreviations, terms)
+        candidates = terms + self._abbreviation_candidates(text, usable)
         vetoes = self._vetoed_spans(text)
         candidates = [
             c

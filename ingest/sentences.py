@@ -21,7 +21,42 @@ _ABBREV_END = re.compile(
 
 @lru_cache(maxsize=1)
 def _segmenter() -> pysbd.Segmenter:
-    return pysbd.Segmenter(language="en", clean=False, char_span=True)
+    return pysbd.Segmenter(language="en", clean=False, char_span=False)
+
+
+_TRAILING_SPACE = re.compile(r"\s*")
+
+
+def _locate(sents: list[str], text: str) -> list[tuple[int, int]]:
+    r"""Spans of pysbd's sentences in ``text``, exactly as its ``char_span=True`` finds them.
+
+    pysbd compiles ``re.escape(sent) + r"\s*"`` per sentence and scans the text from the
+    start (a fresh regex per sentence thrashes the ``re`` cache). Its matches are the
+    non-overlapping left-to-right occurrences of ``sent``, each extended over trailing
+    whitespace; the first one ending past the previous span wins. ``str.find`` walks the
+    same occurrences without compiling anything."""
+    spans: list[tuple[int, int]] = []
+    prior_end = 0
+    n = len(text)
+    for sent in sents:
+        if not sent:  # an empty pattern matches everywhere: keep pysbd's own semantics
+            found = [m.span() for m in re.finditer(r"\s*", text) if m.end() > prior_end][:1]
+            if found:
+                spans.append(found[0])
+                prior_end = found[0][1]
+            continue
+        pos = 0
+        while pos <= n:
+            s = text.find(sent, pos)
+            if s < 0:
+                break
+            e = _TRAILING_SPACE.match(text, s + len(sent)).end()
+            if e > prior_end:
+                spans.append((s, e))
+                prior_end = e
+                break
+            pos = e
+    return spans
 
 
 def _chunks(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -45,19 +80,14 @@ def _chunks(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 def _pysbd_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     piece = text[start:end]
+    if not piece:
+        return [(start, end)]
     try:
-        segs = _segmenter().segment(piece)
+        # Segmenter.segment() minus its per-sentence regex search (see _locate).
+        sents = _segmenter().processor(piece).process()
     except Exception:  # pysbd has rare regex failures on odd input: keep the piece whole
         return [(start, end)]
-    spans: list[tuple[int, int]] = []
-    for seg in segs:
-        s, e = seg.start, seg.end
-        if piece[s:e] != seg.sent:  # char_span mismatch: fall back to searching
-            s = piece.find(seg.sent.strip(), spans[-1][1] - start if spans else 0)
-            if s < 0:
-                continue
-            e = s + len(seg.sent.strip())
-        spans.append((start + s, start + e))
+    spans = [(start + s, start + e) for s, e in _locate(sents, piece)]
     return spans or [(start, end)]
 
 
