@@ -42,17 +42,27 @@ def classify_references(session: Session, article_id: int) -> int:
     """Set ``evidence_type``/``evidence_signal`` on the article's references and their
     works. Returns the number of references given a type other than unknown."""
     typed = 0
-    works: dict[str, Work | None] = {}
-    refs = session.execute(select(Reference).where(Reference.article_id == article_id)).scalars()
+    refs = list(
+        session.execute(select(Reference).where(Reference.article_id == article_id)).scalars()
+    )
+    # One query for the works (``session.get`` per work autoflushed one UPDATE at a time).
+    works = _works(session, {ref.work_doi for ref in refs if ref.work_doi})
     for ref in refs:
-        work = None
-        if ref.work_doi:
-            if ref.work_doi not in works:
-                works[ref.work_doi] = session.get(Work, ref.work_doi)
-            work = works[ref.work_doi]
+        work = works.get(ref.work_doi) if ref.work_doi else None
         if work is not None:
             work.evidence_type, work.evidence_signal = classify_work(work)
         ref.evidence_type, ref.evidence_signal = classify_reference(ref, work)
         typed += ref.evidence_type != UNKNOWN
     session.flush()
     return typed
+
+
+def _works(session: Session, dois: set[str]) -> dict[str, Work]:
+    out: dict[str, Work] = {}
+    ordered = sorted(dois)
+    for i in range(0, len(ordered), 500):
+        chunk = ordered[i : i + 500]
+        out.update(
+            (w.doi, w) for w in session.execute(select(Work).where(Work.doi.in_(chunk))).scalars()
+        )
+    return out

@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlmodel import Session
 
 from ingest.conditions import (
@@ -126,31 +126,46 @@ def _tag_claims(
     by_heading = _heading_conditions(sections, defs)
     skip = {s.id for s in sections if s.is_references}
     rows = []
-    for claim in session.execute(select(Claim).where(Claim.article_id == article_id)).scalars():
-        if claim.section_id in skip:
+    # Columns, not ORM objects, and one executemany: tagging writes thousands of rows.
+    claims = session.execute(
+        select(Claim.id, Claim.section_id, Claim.text)
+        .where(Claim.article_id == article_id)
+        .order_by(Claim.position, Claim.id)  # the order the (article_id, position) index gave
+    )
+    for claim_id, section_id, text in claims:
+        if section_id in skip:
             continue
-        matches = _first_per_condition(find_conditions(claim.text, defined_abbreviations=defs))
+        matches = _first_per_condition(find_conditions(text, defined_abbreviations=defs))
         named = {m.name for m in matches}
         for m in matches:
             if m.name in ids:
-                rows.append(
-                    ClaimCondition(
-                        claim_id=claim.id,
-                        condition_id=ids[m.name],
-                        article_id=article_id,
-                        matched_text=m.text,
-                        start=m.start,
-                        end=m.end,
-                    )  # fmt: skip
-                )
-        for m in by_heading.get(claim.section_id, []):
+                rows.append(_claim_tag(claim_id, ids[m.name], article_id, m.text, m.start, m.end))
+        for m in by_heading.get(section_id, []):
             if m.name not in named and m.name in ids:
-                rows.append(
-                    ClaimCondition(claim_id=claim.id, condition_id=ids[m.name],
-                                   article_id=article_id, matched_text=m.text, inherited=True)
-                )  # fmt: skip
-    session.add_all(rows)
+                rows.append(_claim_tag(claim_id, ids[m.name], article_id, m.text, inherited=True))
+    if rows:
+        session.execute(insert(ClaimCondition), rows)
     return len(rows)
+
+
+def _claim_tag(
+    claim_id: int,
+    condition_id: int,
+    article_id: int,
+    matched_text: str,
+    start: int | None = None,
+    end: int | None = None,
+    inherited: bool = False,
+) -> dict:
+    return {
+        "claim_id": claim_id,
+        "condition_id": condition_id,
+        "article_id": article_id,
+        "matched_text": matched_text,
+        "start": start,
+        "end": end,
+        "inherited": inherited,
+    }
 
 
 def reference_condition_matches(
@@ -178,19 +193,35 @@ def _tag_references(
     session: Session, article_id: int, ids: dict[str, int], defs: dict[str, str]
 ) -> int:
     rows = []
-    for ref in session.execute(
-        select(Reference).where(Reference.article_id == article_id)
-    ).scalars():
-        work = session.get(Work, ref.work_doi) if ref.work_doi else None
+    refs = session.execute(
+        select(Reference.id, Reference.title, Reference.url, Reference.raw, Reference.work_doi)
+        .where(Reference.article_id == article_id)
+        .order_by(Reference.key, Reference.id)  # the order the (article_id, key) index gave
+    ).all()
+    works = _work_titles(session, {r.work_doi for r in refs if r.work_doi})
+    for ref in refs:
+        work = works.get(ref.work_doi) if ref.work_doi else None
         field, matches = reference_condition_matches(ref, work, defs)
         for m in matches:
             if m.name in ids:
                 rows.append(
-                    ReferenceCondition(reference_id=ref.id, condition_id=ids[m.name],
-                                       article_id=article_id, matched_text=m.text, field=field)
+                    {"reference_id": ref.id, "condition_id": ids[m.name],
+                     "article_id": article_id, "matched_text": m.text, "field": field}
                 )  # fmt: skip
-    session.add_all(rows)
+    if rows:
+        session.execute(insert(ReferenceCondition), rows)
     return len(rows)
+
+
+def _work_titles(session: Session, dois: set[str]) -> dict:
+    """{doi: row with .title} for the works that exist, in one query per 500 DOIs."""
+    out = {}
+    ordered = sorted(dois)
+    for i in range(0, len(ordered), 500):
+        chunk = ordered[i : i + 500]
+        for row in session.execute(select(Work.doi, Work.title).where(Work.doi.in_(chunk))):
+            out[row.doi] = row
+    return out
 
 
 def tag_article(session: Session, article_id: int) -> int:
