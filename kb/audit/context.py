@@ -7,6 +7,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import Connection, Row
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
 from kb.audit.codes import severity_of
@@ -29,6 +31,9 @@ from kb.models import (
 
 @dataclass
 class AuditContext:
+    """One article's audit inputs. ``load_context`` fills the row fields with read-only rows
+    that have the models' column names as attributes (Core rows); ORM objects work too."""
+
     article: Article
     references: list[Reference]
     claims: dict[int, Claim]
@@ -107,26 +112,31 @@ def _best_suggestions(rows: list[Suggestion]) -> dict[int, Suggestion]:
     return best
 
 
+def _rows(conn: Connection, model: type, *where: Any, order_by: Any = None) -> list[Row]:
+    """Every column of ``model``'s rows matching ``where``, as read-only Core rows."""
+    stmt = sa_select(model.__table__).where(*where)
+    return list(conn.execute(stmt if order_by is None else stmt.order_by(order_by)))
+
+
 def load_context(session: Session, article_id: int) -> AuditContext:
+    """The article as rules read it. The article is an ORM object (the audit sets its
+    completeness); entries, sentences, markers, links, suggestions and works are read-only
+    Core rows with the tables' column names: loading and reading ORM objects was most of the
+    cost of a context."""
     article = session.get(Article, article_id)
     if article is None:
         raise LookupError(f"no article with id {article_id}")
-    refs = list(
-        session.exec(
-            select(Reference).where(Reference.article_id == article_id).order_by(Reference.position)
-        )
-    )
-    claims = {c.id: c for c in session.exec(select(Claim).where(Claim.article_id == article_id))}
-    markers = {m.id: m for m in session.exec(select(Marker).where(Marker.article_id == article_id))}
-    links = list(session.exec(select(StudyLink).where(StudyLink.article_id == article_id)))
-    sugs = _best_suggestions(
-        list(session.exec(select(Suggestion).where(Suggestion.article_id == article_id)))
-    )
+    conn = session.connection()
+    refs = _rows(conn, Reference, Reference.article_id == article_id, order_by=Reference.position)
+    claims = {c.id: c for c in _rows(conn, Claim, Claim.article_id == article_id)}
+    markers = {m.id: m for m in _rows(conn, Marker, Marker.article_id == article_id)}
+    links = _rows(conn, StudyLink, StudyLink.article_id == article_id)
+    sugs = _best_suggestions(_rows(conn, Suggestion, Suggestion.article_id == article_id))
     dois = {r.work_doi for r in refs if r.work_doi} | {s.doi.lower() for s in sugs.values()}
-    works = {w.doi: w for w in session.exec(select(Work).where(Work.doi.in_(dois)))} if dois else {}
+    works = {w.doi: w for w in _rows(conn, Work, Work.doi.in_(dois))} if dois else {}
     updates: dict[str, list[WorkUpdate]] = defaultdict(list)
     if works:
-        for u in session.exec(select(WorkUpdate).where(WorkUpdate.work_doi.in_(list(works)))):
+        for u in _rows(conn, WorkUpdate, WorkUpdate.work_doi.in_(list(works))):
             updates[u.work_doi].append(u)
     # plain rows, not ORM objects: the vocabulary is read for every article
     vocab = tuple(

@@ -26,6 +26,7 @@ class _Cite:
     link: StudyLink
     number: int
     position: int
+    at0: Agreement | None = None  # how the sentence fits the entry at its own number
 
 
 @dataclass
@@ -57,7 +58,7 @@ def _runs(
     runs: list[_Run] = []
     current: list = []
     for cite in cites:
-        at0 = agreement(cite, by_number.get(cite.number))
+        at0 = cite.at0
         atk = agreement(cite, by_number.get(cite.number + offset))
         if atk is None or atk.score < _score(at0):
             runs.append(_Run(offset, current))
@@ -84,6 +85,10 @@ def find_shifts(ctx: AuditContext) -> list[_Run]:
         if lk.key.isdigit() and lk.claim_id in ctx.claims
     ]
     cites.sort(key=lambda c: (c.number, c.position))
+    for cite in cites:
+        here = by_number.get(cite.number)
+        if here is not None:
+            cite.at0 = claim_agreement(ctx, ctx.claims[cite.link.claim_id], here)
     runs = [r for k in OFFSETS for r in _runs(ctx, cites, by_number, k)]
     # a citation belongs to the run that explains the most
     runs.sort(key=lambda r: -r.gain)

@@ -123,11 +123,17 @@ def compare_claim(ctx: AuditContext, claim: Claim, ref: Reference, *, describes:
                 claim.desc_sample_size == view.sample_size,
             )
     cc = ctx.conditions_of_claim(claim.id)
-    rc = ctx.reference_conditions.get(ref.id, [])
-    if cc and rc:
+    rc = ctx.reference_conditions.get(ref.id) if cc else None
+    if rc:
         related = ctx.graph.related
         same = any(related(a, b) for a in cc for b in rc)
-        _compare(res, "condition", sorted(c.name for c in cc), sorted(c.name for c in rc), same)
+        names = ctx.memo["condition_names"]  # shared lists: evidence only reads them
+        key_c, key_r = ("claim", claim.id), ("ref", ref.id)
+        if key_c not in names:
+            names[key_c] = sorted(c.name for c in cc)
+        if key_r not in names:
+            names[key_r] = sorted(c.name for c in rc)
+        _compare(res, "condition", names[key_c], names[key_r], same)
     return res
 
 
