@@ -221,6 +221,17 @@ class SuggestionDecision(SQLModel, table=True):
     decided_at: str = Field(default_factory=utcnow)
 
 
+class SuggestionState(SQLModel, table=True):
+    """What a reference's DOI suggestion was last computed from: unchanged ones are skipped."""
+
+    __tablename__ = "suggestion_state"
+    # goes with its reference (an article rebuilt or pruned recomputes its suggestions)
+    reference_id: int = Field(primary_key=True, foreign_key="reference.id", ondelete="CASCADE")
+    article_id: int = Field(index=True)
+    inputs: str  # digest of the reference's fields, its decisions and the candidate works
+    pending: bool = False  # a Crossref search was wanted and not answered: retry online
+
+
 # --- conditions --------------------------------------------------------------
 
 

@@ -17,19 +17,19 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import click
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from ingest.crossref.cache import doi_key, lookup_doi, raw, save_response
+from ingest.crossref.cache import doi_key, raw, save_response
 from ingest.crossref.client import BATCH_SIZE, CrossrefClient
 from ingest.crossref.errors import CrossrefError
 from ingest.crossref.limiter import Limits
 from ingest.crossref.snapshot import import_snapshot
 from ingest.crossref.suggest import USABLE_DOI
 from ingest.crossref.suggestions import make_suggestions
-from ingest.crossref.works import save_work
-from kb.models import Reference
+from ingest.crossref.works import existing_works, save_work
+from kb.models import CrossrefResponse, Reference
 
 
 @dataclass
@@ -116,11 +116,33 @@ def _fetch(client: CrossrefClient, dois: list[str], progress: bool) -> dict[str,
     return out
 
 
+def _cached(session: Session, dois: list[str]) -> dict[str, CrossrefResponse]:
+    """The cache rows of many DOIs, in a few queries."""
+    out: dict[str, CrossrefResponse] = {}
+    keys = [doi_key(d) for d in dois]
+    for i in range(0, len(keys), 500):
+        rows = session.execute(
+            select(CrossrefResponse).where(CrossrefResponse.request_key.in_(keys[i : i + 500]))
+        ).scalars()
+        out.update({r.request_key[len("doi:") :]: r for r in rows})
+    return out
+
+
 def _resolve(
-    session: Session, summary: CrossrefSummary, dois: list[str], fetched: dict
+    session: Session,
+    summary: CrossrefSummary,
+    dois: list[str],
+    fetched: dict,
+    cache: dict[str, CrossrefResponse],
 ) -> dict[str, tuple[str, str | None]]:
-    """Outcome per DOI: (verification, source). Saves API answers and their works."""
+    """Outcome per DOI: (verification, source). Saves API answers and their works.
+    ``cache``: rows already read (the rest of what was not fetched is read here)."""
     outcome: dict[str, tuple[str, str | None]] = {}
+    unanswered = [d for d in dois if not isinstance(fetched.get(d, 0), dict | None)]
+    cache = {d: cache[d] for d in unanswered if d in cache}
+    cache.update(_cached(session, [d for d in unanswered if d not in cache]))
+    snap = [d for d, r in cache.items() if r.provenance != "api" and r.status == "found"]
+    works = existing_works(session, snap)
     for doi in dois:
         got = fetched.get(doi, "not asked")
         if isinstance(got, dict):
@@ -132,12 +154,13 @@ def _resolve(
             save_response(session, doi_key(doi), status="not_found", doi=doi)
             outcome[doi] = ("not_found", "api")
             continue
-        row = lookup_doi(session, doi)
+        row = cache.get(doi)
         if row is not None and row.provenance == "api":  # also a refresh whose request failed
             summary.from_cache += 1
             outcome[doi] = ("verified" if row.status == "found" else "not_found", "cache")
         elif row is not None and row.status == "found":  # a snapshot answer
-            save_work(session, raw(row), "snapshot")
+            if doi not in works:  # importing the snapshot saved its work already
+                save_work(session, raw(row), "snapshot")
             summary.from_snapshot += 1
             outcome[doi] = ("verified", "snapshot")
         else:
@@ -146,16 +169,24 @@ def _resolve(
 
 
 def _apply(session: Session, outcome: dict, article_ids: Sequence[int] | None) -> None:
-    refs = session.execute(_scope(select(Reference), article_ids)).scalars()
-    for ref in refs:
-        doi = (ref.doi or "").strip().lower()
-        if ref.doi and ref.doi_status in USABLE_DOI and doi in outcome:
+    """Each reference's verification and work link from its DOI's outcome (changed rows only)."""
+    cols = (Reference.id, Reference.doi, Reference.doi_status, Reference.verification,
+            Reference.verification_source, Reference.work_doi)  # fmt: skip
+    changes = []
+    for rid, raw_doi, status, *now in session.execute(_scope(select(*cols), article_ids)):
+        doi = (raw_doi or "").strip().lower()
+        if raw_doi and status in USABLE_DOI and doi in outcome:
             verification, source = outcome[doi]
-            ref.verification, ref.verification_source = verification, source
-            ref.work_doi = doi if verification == "verified" else None
+            want = [verification, source, doi if verification == "verified" else None]
         else:
-            ref.verification, ref.verification_source, ref.work_doi = "no_doi", None, None
-        session.add(ref)
+            want = ["no_doi", None, None]
+        if now != want:
+            changes.append(dict(zip(("id", *_APPLIED), (rid, *want), strict=True)))
+    if changes:
+        session.execute(update(Reference), changes)
+
+
+_APPLIED = ("verification", "verification_source", "work_doi")
 
 
 def verify_and_suggest(
@@ -176,7 +207,8 @@ def verify_and_suggest(
         import_snapshot(engine, Path(folder))
     with Session(engine) as session:
         dois = _usable_dois(session, article_ids)
-        cached = {d for d in dois if _answered_by_api(session, d)} if not refresh else set()
+        cache = _cached(session, dois) if not refresh else {}
+        cached = {d for d, row in cache.items() if row.provenance == "api"}
     to_fetch = [d for d in dois if d not in cached]
     client: CrossrefClient | None = None
     fetched: dict[str, object] = {}
@@ -186,11 +218,16 @@ def verify_and_suggest(
             fetched = _fetch(client, to_fetch, progress)
     try:
         with Session(engine) as session:
-            outcome = _resolve(session, summary, dois, fetched)
+            outcome = _resolve(session, summary, dois, fetched, cache)
             _apply(session, outcome, article_ids)
             session.commit()
             summary.suggested = make_suggestions(
-                session, article_ids, client=client, fetched_now=set(fetched), progress=progress
+                session,
+                article_ids,
+                client=client,
+                fetched_now=set(fetched),
+                progress=progress,
+                refresh=refresh,
             )
             session.commit()
     finally:
@@ -202,11 +239,6 @@ def verify_and_suggest(
     summary.not_found = sum(1 for v, _ in outcome.values() if v == "not_found")
     summary.unverified = sum(1 for v, _ in outcome.values() if v == "unverified")
     return summary
-
-
-def _answered_by_api(session: Session, doi: str) -> bool:
-    row = lookup_doi(session, doi)
-    return row is not None and row.provenance == "api"
 
 
 def _client_summary(summary: CrossrefSummary, client: CrossrefClient) -> None:

@@ -1,9 +1,11 @@
 """The suggestion step of a run: candidates, validation, the best one stored, editors' decisions.
 
-Suggestions are recomputed on every run for the articles in scope; editors'
-decisions live in ``suggestion_decision`` (article source + reference key + DOI)
-and are re-applied, so an accepted suggestion stays accepted (and keeps the
-reference linked to its work) and a rejected DOI is never suggested again.
+A reference's suggestion is recomputed when what it was computed from changed
+(``suggestion_state.py``), on ``refresh``, or when a Crossref search it wanted was
+not answered; otherwise the stored one stands. Editors' decisions live in
+``suggestion_decision`` (article source + reference key + DOI) and are re-applied,
+so an accepted suggestion stays accepted (and keeps the reference linked to its
+work) and a rejected DOI is never suggested again.
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ import json
 import sys
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import click
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlmodel import Session
 
 from ingest.crossref.cache import lookup, query_key, raw, save_response
@@ -28,11 +31,20 @@ from ingest.crossref.suggest import (
     query_text,
     worth_searching,
 )
-from ingest.crossref.works import save_work, work_from_message
+from ingest.crossref.suggestion_state import (
+    REF_COLUMNS,
+    inputs_digest,
+    rules_digest,
+    save_states,
+    stored_states,
+    works_digest,
+)
+from ingest.crossref.works import existing_works, save_work, work_from_message
 from kb.models import Article, Reference, Suggestion, SuggestionDecision, Work
 
 ROWS = 5
 GOOD_ENOUGH = 0.9  # a local candidate this good spares a Crossref query
+MAX_PASSES = 3
 
 
 def _decisions(session: Session, sources: dict[int, str]) -> dict[tuple[str, str], dict]:
@@ -70,28 +82,116 @@ def make_suggestions(
     client: CrossrefClient | None = None,
     fetched_now: set[str] = frozenset(),  # type: ignore[assignment]
     progress: bool = False,
+    refresh: bool = False,
 ) -> int:
-    """Recompute suggestions for the articles in scope; returns how many are standing
-    (suggested or accepted)."""
+    """Suggestions for the articles in scope, recomputed where their inputs changed (all of
+    them with ``refresh``); returns how many are standing (suggested or accepted)."""
     stmt = select(Article.id, Article.source)
     if article_ids is not None:
         stmt = stmt.where(Article.id.in_(article_ids))
     sources = dict(session.execute(stmt).all())
     if not sources:
         return 0
-    session.execute(delete(Suggestion).where(Suggestion.article_id.in_(sources)))
     decisions = _decisions(session, sources)
+    # read once: a pass links accepted suggestions, later passes still see the references
+    # as verification left them
     refs = [
         r
         for r in session.execute(
-            select(Reference).where(Reference.article_id.in_(sources)).order_by(Reference.id)
-        ).scalars()
+            select(*REF_COLUMNS).where(Reference.article_id.in_(sources)).order_by(Reference.id)
+        )
         if needs_suggestion(r)
     ]
-    plans = []  # (ref, facts, decided, local best, query text or None)
-    for ref in refs:
+    online = client is not None and not client.aborted_reason
+    # Works saved from Crossref's answers are candidates too: when a pass saved any, every
+    # outcome computed without them is computed again (from the cache), so what is stored
+    # holds for the works as they are at the end of the run.
+    works = works_digest(session)
+    fetched, fresh = set(fetched_now), set()  # DOIs and search texts Crossref answered now
+    for attempt in range(MAX_PASSES):
+        stored = {} if refresh and attempt == 0 else stored_states(session, sources)
+        context = rules_digest(GOOD_ENOUGH, ROWS) + works
+        keep, todo = [], []
+        for ref in refs:
+            decided = decisions.get((sources[ref.article_id], ref.key), {})
+            digest = inputs_digest(ref, decided, context)
+            state = stored.get(ref.id)
+            unchanged = state is not None and state[0] == digest
+            if unchanged and not (state[1] and (online or _answer_cached(session, ref))):
+                keep.append(ref)
+            else:
+                todo.append((ref, decided, digest))
+        keep_ids = {r.id for r in keep}
+        _drop_suggestions(session, sources, keep_ids)
+        searcher = client if attempt == 0 else None
+        standing, states = _compute(session, todo, searcher, fetched, fresh, progress)
+        standing += _refresh_kept(session, sources, keep_ids, fetched)
+        save_states(session, sources, keep_ids, states)
+        session.flush()
+        before, works = works, works_digest(session)
+        if not todo or works == before:
+            break
+        online = False  # a later pass never searches: it only checks the new works
+    return standing
+
+
+def _answer_cached(session: Session, ref: Any) -> bool:  # noqa: ANN401
+    text = query_text(ref)
+    return bool(text) and lookup(session, query_key(text, ROWS)) is not None
+
+
+def _drop_suggestions(session: Session, sources: dict[int, str], keep: set[int]) -> None:
+    """Remove the suggestions of every reference in scope that is recomputed or gone."""
+    rows = session.execute(
+        select(Suggestion.id, Suggestion.reference_id).where(Suggestion.article_id.in_(sources))
+    ).all()
+    gone = [sid for sid, rid in rows if rid not in keep]
+    for i in range(0, len(gone), 500):
+        session.execute(delete(Suggestion).where(Suggestion.id.in_(gone[i : i + 500])))
+
+
+def _refresh_kept(
+    session: Session, sources: dict[int, str], keep: set[int], fetched_now: set[str]
+) -> int:
+    """Kept suggestions as a recomputation would leave them: an accepted one links its
+    reference again, one from Crossref's answers now comes from the cache. Returns how
+    many kept references have a standing suggestion."""
+    if not keep:
+        return 0
+    rows = session.execute(
+        select(Suggestion.id, Suggestion.reference_id, Suggestion.doi, Suggestion.status,
+               Suggestion.provenance)
+        .where(Suggestion.article_id.in_(sources))
+    ).all()  # fmt: skip
+    rows = [r for r in rows if r.reference_id in keep]
+    to_cache = [
+        {"id": r.id, "provenance": "cache"}
+        for r in rows
+        if r.status == "suggested" and r.provenance == "api" and r.doi not in fetched_now
+    ]
+    if to_cache:
+        session.execute(update(Suggestion), to_cache)
+    accepted = [r for r in rows if r.status == "accepted"]
+    known = existing_works(session, [r.doi for r in accepted])
+    links = [{"id": r.reference_id, "work_doi": r.doi} for r in accepted if r.doi in known]
+    if links:
+        session.execute(update(Reference), links)
+    return len({r.reference_id for r in rows if r.status in ("suggested", "accepted")})
+
+
+def _compute(
+    session: Session,
+    todo: list[tuple[Any, dict[str, str], str]],
+    client: CrossrefClient | None,
+    fetched: set[str],
+    fresh: set[str],
+    progress: bool,
+) -> tuple[int, list[dict]]:
+    """Suggestions of the references in ``todo``; returns (standing, their state rows).
+    Adds the works it saves to ``fetched`` and the texts Crossref answered to ``fresh``."""
+    plans = []  # (ref, facts, decided, rejected, local best, query text or None, digest)
+    for ref, decided, digest in todo:
         facts = facts_from_reference(ref)
-        decided = decisions.get((sources[ref.article_id], ref.key), {})
         rejected = {d for d, s in decided.items() if s == "rejected"}
         local = None
         text = None
@@ -99,11 +199,11 @@ def make_suggestions(
             local = _best(facts, local_candidates(session, facts), rejected)
             if local is None or local.confidence < GOOD_ENOUGH:
                 text = query_text(ref) or None
-        plans.append((ref, facts, decided, rejected, local, text))
+        plans.append((ref, facts, decided, rejected, local, text, digest))
 
-    answers = _query_all(session, client, [p[5] for p in plans if p[5]], progress)
-    standing = 0
-    for ref, facts, decided, rejected, local, text in plans:
+    answers = _query_all(session, client, [p[5] for p in plans if p[5]], progress, fresh)
+    standing, states = 0, []
+    for ref, facts, decided, rejected, local, text, digest in plans:
         remote_best, messages, from_cache = None, {}, False
         if text and text in answers:
             items, from_cache = answers[text]
@@ -115,24 +215,34 @@ def make_suggestions(
             best = remote_best
             if session.get(Work, best.doi) is None:
                 save_work(session, messages[best.doi], "api")
+                fetched.add(best.doi)
             prov = "cache" if from_cache else "api"
         if best is not None and prov is None:
-            prov = _provenance(best.doi, session, fetched_now)
+            prov = _provenance(best.doi, session, fetched)
         standing += _store(session, ref, facts, best, prov, decided)
-    session.flush()
-    return standing
+        pending = bool(text) and text not in answers
+        states.append(
+            {"reference_id": ref.id, "article_id": ref.article_id, "inputs": digest,
+             "pending": pending}
+        )  # fmt: skip
+    return standing, states
 
 
 def _query_all(
-    session: Session, client: CrossrefClient | None, texts: list[str], progress: bool
+    session: Session,
+    client: CrossrefClient | None,
+    texts: list[str],
+    progress: bool,
+    fresh: set[str],
 ) -> dict[str, tuple[list[dict], bool]]:
-    """Query text -> (items, from cache). Cached answers first; the rest from Crossref."""
+    """Query text -> (items, from cache). Cached answers first; the rest from Crossref.
+    ``fresh``: texts Crossref answered earlier in this run (not "from cache"); grows."""
     out: dict[str, tuple[list[dict], bool]] = {}
     todo = []
     for text in dict.fromkeys(texts):
         row = lookup(session, query_key(text, ROWS))
         if row is not None:
-            out[text] = (raw(row) or [], True)
+            out[text] = (raw(row) or [], text not in fresh)
         else:
             todo.append(text)
     if client is None or not todo or client.aborted_reason:
@@ -151,12 +261,13 @@ def _query_all(
             if isinstance(items, list):
                 save_response(session, query_key(text, ROWS), status="found", raw=items)
                 out[text] = (items, False)
+                fresh.add(text)
     return out
 
 
 def _store(
     session: Session,
-    ref: Reference,
+    ref: Any,  # noqa: ANN401 - a Reference or a row of its columns
     facts: RefFacts,
     best: Match | None,
     provenance: str | None,
@@ -176,12 +287,12 @@ def _store(
     for doi, row in rows.items():
         session.add(row)
         if row.status == "accepted" and session.get(Work, doi) is not None:
-            ref.work_doi = doi  # the editor's word links the reference to the work
-            session.add(ref)
+            # the editor's word links the reference to the work
+            session.execute(update(Reference).where(Reference.id == ref.id).values(work_doi=doi))
     return int(any(r.status in ("suggested", "accepted") for r in rows.values()))
 
 
-def _row(ref: Reference, m: Match, status: str, provenance: str) -> Suggestion:
+def _row(ref: Any, m: Match, status: str, provenance: str) -> Suggestion:
     return Suggestion(
         article_id=ref.article_id,
         reference_id=ref.id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlmodel import Session
 
 from kb.models import Work, WorkUpdate, utcnow
@@ -117,3 +117,12 @@ def save_work(session: Session, msg: dict, provenance: str = "api") -> Work | No
     session.execute(delete(WorkUpdate).where(WorkUpdate.work_doi == work.doi))
     session.add_all(updates)
     return work
+
+
+def existing_works(session: Session, dois: list[str]) -> set[str]:
+    """Which of ``dois`` (lower-case) have a work row, in a few queries."""
+    out: set[str] = set()
+    for i in range(0, len(dois), 500):
+        chunk = dois[i : i + 500]
+        out |= set(session.execute(select(Work.doi).where(Work.doi.in_(chunk))).scalars())
+    return out
