@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -66,11 +67,13 @@ class Match:
         return not self.vetoed and self.confidence >= THRESHOLD
 
 
+@lru_cache(maxsize=65536)  # the same titles and journals are compared again and again
 def _fold(text: str) -> str:
     text = unicodedata.normalize("NFKD", text)
     return "".join(c for c in text if not unicodedata.combining(c)).lower()
 
 
+@lru_cache(maxsize=65536)
 def _norm(value: str | None) -> str:
     return re.sub(r"[^0-9a-z]", "", _fold(value or ""))
 

@@ -85,34 +85,41 @@ def _bar(progress: bool, length: int, label: str) -> Iterator:
 
 
 def _fetch(client: CrossrefClient, dois: list[str], progress: bool) -> dict[str, object]:
-    """DOI -> message | None (404) | CrossrefError, with batched then single requests."""
+    """DOI -> message | None (404) | CrossrefError: batched ``filter=doi:`` requests, and
+    one by one what a batch did not return (only a 404 means not found). Single requests
+    have their own limits, so they start as soon as their batch is back."""
     out: dict[str, object] = {}
     lim = client.limiter.limits
-    with _bar(progress, len(dois), "Crossref look-ups") as bar:
-        chunks = [dois[i : i + BATCH_SIZE] for i in range(0, len(dois), BATCH_SIZE)]
-        batchable = [c for c in ([d for d in ch if "," not in d] for ch in chunks) if c]
-        with ThreadPoolExecutor(lim.list_concurrency) as pool:
-            futs: dict[Future, list[str]] = {
-                pool.submit(client.filter_dois, c): c for c in batchable
-            }
-            for fut in as_completed(futs):
-                try:
-                    got = fut.result()
-                except CrossrefError:
-                    continue  # those DOIs are tried one by one below
-                out.update(got)
-                if bar:
-                    bar.update(len(got))
-        rest = [d for d in dois if d not in out]
-        with ThreadPoolExecutor(lim.single_concurrency) as pool:
-            single = {pool.submit(client.fetch_work, d): d for d in rest}
-            for fut in as_completed(single):
-                try:
-                    out[single[fut]] = fut.result()
-                except CrossrefError as err:
-                    out[single[fut]] = err
-                if bar:
-                    bar.update(1)
+    chunks = [dois[i : i + BATCH_SIZE] for i in range(0, len(dois), BATCH_SIZE)]
+    batchable = [c for c in ([d for d in ch if "," not in d] for ch in chunks) if c]
+    with (
+        _bar(progress, len(dois), "Crossref look-ups") as bar,
+        ThreadPoolExecutor(lim.list_concurrency) as lists,
+        ThreadPoolExecutor(lim.single_concurrency) as singles,
+    ):
+        single: dict[Future, str] = {}
+
+        def confirm(todo: list[str]) -> None:
+            single.update({singles.submit(client.fetch_work, d): d for d in todo})
+
+        confirm([d for d in dois if "," in d])  # cannot go into a filter
+        batches = {lists.submit(client.filter_dois, c): c for c in batchable}
+        for fut in as_completed(batches):
+            try:
+                got = fut.result()
+            except CrossrefError:
+                got = {}  # those DOIs are tried one by one
+            out.update(got)
+            if bar:
+                bar.update(len(got))
+            confirm([d for d in batches[fut] if d not in got])
+        for fut in as_completed(single):
+            try:
+                out[single[fut]] = fut.result()
+            except CrossrefError as err:
+                out[single[fut]] = err
+            if bar:
+                bar.update(1)
     return out
 
 

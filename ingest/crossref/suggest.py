@@ -81,8 +81,12 @@ def local_candidates(session: Session, facts: RefFacts, limit: int = 20) -> list
             ),
             {"q": fts, "n": limit},
         ).all()
-        for (doi,) in rows:
-            found.setdefault(doi, session.get(Work, doi))
+        ranked = [doi for (doi,) in rows]
+        works = {
+            w.doi: w for w in session.execute(select(Work).where(Work.doi.in_(ranked))).scalars()
+        }
+        for doi in ranked:  # in rank order, one query for all
+            found.setdefault(doi, works.get(doi))
     conds = []
     if facts.year and (facts.volume or facts.pages or facts.article_number):
         loc = []
