@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -24,6 +25,7 @@ from ingest.types import IngestError
 from kb.database import open_db
 from kb.inputs import InputSpec, discover
 from kb.models import Article, BuildRun, IngestFailure, Reference, utcnow
+from kb.parallel import ParsePool, Pending, worker_count
 from kb.save import delete_article_rows, save_article
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,6 +87,7 @@ class BuildOptions:
     crossref: bool = True
     crossref_limits: object | None = None
     fetch_timeout: float = 20  # seconds, for articles given as URLs
+    workers: int | None = None  # parser processes; None = one per CPU for big builds, 0 = none
 
 
 def sha256(data: bytes) -> str:
@@ -104,8 +107,18 @@ def ingest_one(
     """Read, parse and save one input in its own transaction.
 
     Returns ("ingested" | "unchanged", article_id). Raises IngestError."""
-    from ingest.article import parse_article
+    with ParsePool(0) as pool:
+        started = _start(engine, spec, pool, force=force, fetch_timeout=fetch_timeout)
+        if started[0] == "unchanged":
+            return "unchanged", started[1]
+        return "ingested", _finish(engine, spec, pool, *started[1:])
 
+
+def _start(
+    engine: Engine, spec: InputSpec, pool: ParsePool, *, force: bool, fetch_timeout: float
+) -> tuple:
+    """Read one input and hand it to the parser: ("unchanged", id) or ("parse", digest,
+    pending). Raises IngestError when the input cannot be read."""
     data, content_type = read_input(spec, timeout=fetch_timeout)
     digest = sha256(data)
     with Session(engine) as session:
@@ -114,21 +127,19 @@ def ingest_one(
         ).first()
         if row is not None and row.content_hash == digest and not force:
             return "unchanged", row.id
-    try:
-        parsed = parse_article(data, spec.source, content_type=content_type)
-    except IngestError:
-        raise
-    except RecursionError as exc:
-        raise IngestError("document nests too deeply to parse", stage="parse") from exc
-    except Exception as exc:  # a parser bug must not stop the other articles
-        raise IngestError(f"parser failed: {type(exc).__name__}: {exc}", stage="parse") from exc
+    return "parse", digest, pool.submit(data, spec.source, content_type)
+
+
+def _finish(engine: Engine, spec: InputSpec, pool: ParsePool, digest: str, job: Pending) -> int:
+    """Take the parsed article back and save it in its own transaction."""
+    parsed = pool.result(job)
     try:
         with Session(engine) as session, session.begin():
             article_id = save_article(session, parsed, source_kind=spec.kind, content_hash=digest)
             session.execute(delete(IngestFailure).where(IngestFailure.source == spec.source))
     except Exception as exc:
         raise IngestError(f"could not save: {type(exc).__name__}: {exc}", stage="save") from exc
-    return "ingested", article_id
+    return article_id
 
 
 def _record_failure(engine: Engine, failure: Failure) -> None:
@@ -236,25 +247,59 @@ def build(
 
 
 def _ingest_all(engine: Engine, specs: list[InputSpec], opts: BuildOptions, result: BuildResult):
+    """Read, parse and save every input. Parsing may run in worker processes a few
+    articles ahead; everything else (saving, counting, recording failures) happens
+    here, one article at a time, in input order."""
     import click
 
-    with click.progressbar(
-        specs, label="Ingesting", show_pos=True, file=None if opts.progress else _Null()
-    ) as bar:
-        for spec in bar:
+    workers = worker_count(opts.workers, len(specs))
+    window = 3 * workers  # articles read ahead of the one being saved; 0 = sequential
+    pending: deque[tuple[InputSpec, tuple | IngestError]] = deque()
+    with (
+        click.progressbar(
+            length=len(specs),
+            label="Ingesting",
+            show_pos=True,
+            file=None if opts.progress else _Null(),
+        ) as bar,
+        ParsePool(workers) as pool,
+    ):
+        for spec in specs:
             try:
-                status, _aid = ingest_one(
-                    engine, spec, force=opts.force, fetch_timeout=opts.fetch_timeout
+                started = _start(
+                    engine, spec, pool, force=opts.force, fetch_timeout=opts.fetch_timeout
                 )
             except IngestError as exc:
-                failure = Failure(spec.source, exc.stage, str(exc))
-                result.failures.append(failure)
-                _record_failure(engine, failure)
-                continue
-            if status == "unchanged":
-                result.unchanged += 1
-            else:
-                result.ingested += 1
+                started = exc
+            pending.append((spec, started))
+            while len(pending) > window:
+                _complete(engine, pool, *pending.popleft(), result)
+                bar.update(1)
+        while pending:
+            _complete(engine, pool, *pending.popleft(), result)
+            bar.update(1)
+
+
+def _complete(
+    engine: Engine,
+    pool: ParsePool,
+    spec: InputSpec,
+    started: tuple | IngestError,
+    result: BuildResult,
+) -> None:
+    try:
+        if isinstance(started, IngestError):
+            raise started
+        if started[0] == "unchanged":
+            result.unchanged += 1
+            return
+        _finish(engine, spec, pool, *started[1:])
+    except IngestError as exc:
+        failure = Failure(spec.source, exc.stage, str(exc))
+        result.failures.append(failure)
+        _record_failure(engine, failure)
+        return
+    result.ingested += 1
 
 
 def _crossref(engine: Engine, opts: BuildOptions, echo: Callable[[str], None]):
