@@ -48,6 +48,9 @@ _JOURNAL = re.compile(
 )
 
 
+_JOURNAL_WORDS = ("Journal", "Annals", "Archives", "Proceedings", "Bulletin")
+
+
 @dataclass(frozen=True)
 class ConditionEntry:
     """One row of the vocabulary."""
@@ -237,8 +240,6 @@ class ConditionMatcher:
                 self._by_trigram.setdefault(n[:3], []).append(n)
 
     def _present_needles(self, folded: str) -> list[str]:
-        if len(folded) > 4 * len(self._term_ids):  # long text: testing every needle is cheaper
-            return [n for n in self._term_ids if n in folded]
         present = [n for n in self._short_needles if n in folded]
         grams = {folded[i : i + 3] for i in range(len(folded) - 2)}
         for g in grams.intersection(self._by_trigram):
@@ -333,9 +334,9 @@ class ConditionMatcher:
         return found
 
     def _vetoed_spans(self, text: str) -> list[tuple[int, int, str | None]]:
-        spans: list[tuple[int, int, str | None]] = [
-            (m.start(), m.end(), None) for m in _JOURNAL.finditer(text)
-        ]
+        spans: list[tuple[int, int, str | None]] = []
+        if any(word in text for word in _JOURNAL_WORDS):  # the pattern needs one of them
+            spans.extend((m.start(), m.end(), None) for m in _JOURNAL.finditer(text))
         folded = text.casefold()
         for entry, term in self._excludes:
             spans.extend((m.start(), m.end(), entry.name) for m in term.finditer(text, folded))
