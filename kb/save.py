@@ -1,8 +1,9 @@
 """Write a parsed article into the database: ``save_*`` takes parsed records, never parses.
 
-Rows are inserted with SQLAlchemy Core ``executemany`` through the SQLModel
-tables: the ORM unit of work costs several times more per row and buys nothing
-here, because an article's rows are always replaced as a whole.
+Rows are inserted with SQLAlchemy Core ``executemany`` on the SQLModel tables: the
+ORM unit of work costs several times more per row and buys nothing here, because an
+article's rows are always replaced as a whole. (The ORM's bulk insert, too, splits a
+batch into one statement per pattern of None values; ``_insert_many`` sends one.)
 """
 
 from __future__ import annotations
@@ -96,22 +97,52 @@ def save_article(
     return article_id
 
 
+def _insert_many(session: Session, model: type, rows: list[dict]) -> None:
+    """One ``executemany`` of ``rows`` into ``model``'s table. A None where the column has
+    a default becomes the default, as the ORM's insert did."""
+    if not rows:
+        return
+    table = model.__table__  # type: ignore[attr-defined]
+    for name, value in _scalar_defaults(table).items():
+        for row in rows:
+            if row.get(name, value) is None:
+                row[name] = value
+    session.execute(insert(table), rows)
+
+
+_DEFAULTS: dict[str, dict] = {}
+
+
+def _scalar_defaults(table) -> dict:  # noqa: ANN001
+    if table.name not in _DEFAULTS:
+        _DEFAULTS[table.name] = {
+            c.name: c.default.arg
+            for c in table.columns
+            if c.default is not None and c.default.is_scalar
+        }
+    return _DEFAULTS[table.name]
+
+
 def _save_sections(session: Session, article_id: int, parsed: ParsedArticle) -> list[int]:
-    ids = []
-    for sec in parsed.sections:
-        res = session.execute(
-            insert(Section).values(
-                article_id=article_id,
-                position=sec.position,
-                heading=sec.heading,
-                level=sec.level,
-                start=sec.start,
-                end=sec.end,
-                is_references=sec.is_references,
-            )
-        )
-        ids.append(res.inserted_primary_key[0])
-    return ids
+    rows = [
+        {
+            "article_id": article_id,
+            "position": sec.position,
+            "heading": sec.heading,
+            "level": sec.level,
+            "start": sec.start,
+            "end": sec.end,
+            "is_references": sec.is_references,
+        }
+        for sec in parsed.sections
+    ]
+    _insert_many(session, Section, rows)
+    # The article's old sections were deleted first, so these are the new ones, in order.
+    return list(
+        session.execute(
+            select(Section.id).where(Section.article_id == article_id).order_by(Section.id)
+        ).scalars()
+    )
 
 
 def _save_references(session: Session, article_id: int, parsed: ParsedArticle) -> dict[str, int]:
@@ -147,8 +178,7 @@ def _save_references(session: Session, article_id: int, parsed: ParsedArticle) -
                 "verification": "unchecked" if f.doi else "no_doi",
             }
         )
-    if rows:
-        session.execute(insert(Reference), rows)
+    _insert_many(session, Reference, rows)
     ids: dict[str, int] = {}
     for rid, key in session.execute(
         select(Reference.id, Reference.key).where(Reference.article_id == article_id)
@@ -172,7 +202,7 @@ def _save_claims(
     claims = parsed.claims
     if not claims:
         return
-    session.execute(insert(Claim), [_claim_row(article_id, s, section_ids) for s in claims])
+    _insert_many(session, Claim, [_claim_row(article_id, s, section_ids) for s in claims])
     claim_ids = dict(
         session.execute(
             select(Claim.position, Claim.id).where(Claim.article_id == article_id)
@@ -193,7 +223,7 @@ def _save_claims(
     ]
     if not marker_rows:
         return
-    session.execute(insert(Marker), marker_rows)
+    _insert_many(session, Marker, marker_rows)
     marker_ids = {
         (cid, start): mid
         for mid, cid, start in session.execute(
@@ -220,8 +250,7 @@ def _save_claims(
                         "dangling": ref_id is None,
                     }
                 )
-    if links:
-        session.execute(insert(StudyLink), links)
+    _insert_many(session, StudyLink, links)
 
 
 def _claim_row(article_id: int, sent, section_ids: list[int]) -> dict:  # noqa: ANN001
