@@ -49,8 +49,14 @@ def _parse_task(data: bytes, source: str, content_type: str | None) -> tuple:
 
 
 def _warm_up() -> None:
-    """Import the parsers (and build pysbd's segmenter) once per worker."""
-    parse_safely(b"Warm up. The parser [1].\n\nReferences\n1. A. Title. 2020.", "w.txt", None)
+    """Import every reader (and build pysbd's segmenter): once in the parent before
+    forking, so the workers inherit them, or once per spawned worker."""
+    body = b"Warm up. The parser [1].\n\nReferences\n\n1. A. Title. 2020.\n"
+    for name in ("w.txt", "w.md", "w.html"):
+        try:
+            parse_safely(body if name != "w.html" else b"<p>" + body + b"</p>", name, None)
+        except IngestError:
+            pass
 
 
 def worker_count(requested: int | None, n_inputs: int) -> int:
@@ -116,8 +122,12 @@ class ParsePool:
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
+            context = _context()
+            forked = context.get_start_method() == "fork"
+            if forked:
+                _warm_up()
             self._pool = ProcessPoolExecutor(
-                self.workers, mp_context=_context(), initializer=_warm_up
+                self.workers, mp_context=context, initializer=None if forked else _warm_up
             )
         return self._pool
 
