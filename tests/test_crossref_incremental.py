@@ -17,7 +17,7 @@ import ingest.crossref.suggestions as suggestions_mod
 from ingest.crossref.limiter import Limits
 from ingest.crossref.run import verify_and_suggest
 from ingest.crossref.snapshot import build_snapshot, import_snapshot
-from kb.models import Article, Reference, Suggestion, SuggestionDecision, SuggestionState
+from kb.models import Article, Reference, Suggestion, SuggestionDecision, SuggestionState, Work
 from kb.save import save_article
 from tests.crossref_server import synthetic_works
 
@@ -221,3 +221,30 @@ def test_a_rebuilt_article_recomputes_its_references(engine, crossref_server, se
     _run(engine, crossref_server.url)
     assert set(searched) == first
     assert {k: v[1:4] for k, v in _suggestions(engine).items()} == before
+
+
+def test_importing_the_same_snapshot_again_writes_nothing(engine, tmp_path):
+    from sqlalchemy import event
+
+    snap, src = tmp_path / "snap", tmp_path / "works.jsonl"
+    src.write_text("\n".join(json.dumps(w) for w in synthetic_works()))
+    build_snapshot(src, snap)
+    assert import_snapshot(engine, snap) == len(synthetic_works())
+    writes: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        if statement.split()[0].upper() in ("INSERT", "UPDATE", "DELETE"):
+            writes.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert import_snapshot(engine, snap) == len(synthetic_works())
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert writes == []
+    changed = dict(synthetic_works()[0], title=["A corrected title"])
+    src.write_text(json.dumps(changed))
+    build_snapshot(src, tmp_path / "snap2")
+    import_snapshot(engine, tmp_path / "snap2")
+    with Session(engine) as s:
+        assert s.get(Work, changed["DOI"].lower()).title == "A corrected title"
