@@ -128,8 +128,10 @@ def make_suggestions(
         standing += _refresh_kept(session, sources, keep_ids, fetched)
         save_states(session, sources, keep_ids, states)
         session.flush()
+        if not todo:
+            break
         before, works = works, works_digest(session)
-        if not todo or works == before:
+        if works == before:
             break
         online = False  # a later pass never searches: it only checks the new works
     return standing
