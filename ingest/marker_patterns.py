@@ -63,6 +63,8 @@ def expand(numlist: str, warnings: list[str] | None = None) -> list[str] | None:
         if len(ends) == 1:
             keys.append(str(ends[0]))
             continue
+        if len(ends) != 2:  # "1-2-3" is no range a citation writes
+            return None
         lo, hi = ends
         if hi - lo > MAX_RANGE_SPAN:
             if warnings is not None:

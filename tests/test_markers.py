@@ -119,6 +119,8 @@ NON_MARKERS = [
     ("serum [25(OH)D] levels", None),
     ("a share of [80.9%] of", None),
     ("it was [sic] wrong", None),
+    ("a chained [1-2-3] range", None),
+    ("a chained:²⁻²⁻¹ superscript", None),  # found by hypothesis: crashed the range expander
     ("a claim [citation needed] here", None),
     ("a claim [[Reference needed]] here", None),
     ("in 2010 the FDA approved it", None),
