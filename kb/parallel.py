@@ -150,6 +150,8 @@ class ParsePool:
             except BrokenProcessPool:
                 self._give_up()
                 job.done = self._parse_here(job)
+            except Exception:  # the result could not come back (e.g. not picklable)
+                job.done = self._parse_here(job)
             else:
                 if outcome[0] == "ok":
                     job.done = outcome[1]

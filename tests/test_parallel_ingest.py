@@ -11,7 +11,7 @@ import pytest
 
 from ingest.types import IngestError, ParsedArticle
 from kb.build import BuildOptions, build
-from kb.parallel import MIN_INPUTS, ParsePool, parse_safely, worker_count
+from kb.parallel import MIN_INPUTS, ParsePool, Pending, parse_safely, worker_count
 from tests.test_build import dump, write_corpus
 
 
@@ -109,3 +109,14 @@ def test_worker_count_uses_the_cpus_for_big_single_threaded_builds():
     if threading.active_count() > 1:
         pytest.skip("the test runner keeps other threads")
     assert worker_count(None, 10_000) >= 2
+
+
+def test_a_result_that_cannot_come_back_is_parsed_here():
+    from concurrent.futures import Future
+
+    data, source = b"One claim here [1].\n\nReferences\n\n1. Doe J. T. 2001.\n", "x.txt"
+    lost = Future()
+    lost.set_exception(RuntimeError("result could not be unpickled"))
+    pool = ParsePool(2)  # never started: the job carries its own failed future
+    assert pool.result(Pending(data, source, None, future=lost)) == parse_safely(data, source, None)
+    assert pool.fallbacks == 1
