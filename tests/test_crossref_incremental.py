@@ -248,3 +248,20 @@ def test_importing_the_same_snapshot_again_writes_nothing(engine, tmp_path):
     import_snapshot(engine, tmp_path / "snap2")
     with Session(engine) as s:
         assert s.get(Work, changed["DOI"].lower()).title == "A corrected title"
+
+
+def test_many_articles_are_scoped_in_chunks_with_the_same_outcome(
+    engine, crossref_server, monkeypatch
+):
+    """SQLite caps bound parameters, so a big KB is scoped by chunks of articles."""
+    for i in range(3):
+        _article(engine, [ALVAREZ, BRENNAN, NOBODY, URL_ONLY], source=f"a{i}")
+    _run(engine, crossref_server.url)
+    whole = {k: v[1:4] for k, v in _suggestions(engine).items()}
+    monkeypatch.setattr(suggestions_mod, "ARTICLE_CHUNK", 1)
+    _run(engine, crossref_server.url, refresh=True)
+    chunked = {k: v[1:4] for k, v in _suggestions(engine).items()}
+    assert chunked == whole and len(whole) == 2
+    with Session(engine) as s:
+        per_article = s.exec(select(Suggestion.article_id)).all()
+    assert sorted(per_article) == [1, 1, 2, 2, 3, 3]

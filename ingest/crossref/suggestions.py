@@ -75,6 +75,9 @@ def _search(client: CrossrefClient, text: str) -> list[dict] | CrossrefError:
         return err
 
 
+ARTICLE_CHUNK = 5000  # articles per scope: well under SQLite's 32,766 bound parameters
+
+
 def make_suggestions(
     session: Session,
     article_ids: Sequence[int] | None,
@@ -86,9 +89,18 @@ def make_suggestions(
 ) -> int:
     """Suggestions for the articles in scope, recomputed where their inputs changed (all of
     them with ``refresh``); returns how many are standing (suggested or accepted)."""
-    stmt = select(Article.id, Article.source)
-    if article_ids is not None:
-        stmt = stmt.where(Article.id.in_(article_ids))
+    ids = (
+        list(article_ids)
+        if article_ids is not None
+        else list(session.execute(select(Article.id).order_by(Article.id)).scalars())
+    )
+    if len(ids) > ARTICLE_CHUNK:  # SQLite caps bound parameters: scope by chunks
+        kw = {"client": client, "fetched_now": fetched_now, "progress": progress}
+        return sum(
+            make_suggestions(session, ids[i : i + ARTICLE_CHUNK], refresh=refresh, **kw)
+            for i in range(0, len(ids), ARTICLE_CHUNK)
+        )
+    stmt = select(Article.id, Article.source).where(Article.id.in_(ids))
     sources = dict(session.execute(stmt).all())
     if not sources:
         return 0
