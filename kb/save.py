@@ -230,6 +230,18 @@ def _save_claims(
             select(Marker.id, Marker.claim_id, Marker.start).where(Marker.article_id == article_id)
         )
     }
+    links = _link_rows(article_id, claims, claim_ids, marker_ids, ref_ids)
+    _insert_many(session, StudyLink, links)
+
+
+def _link_rows(
+    article_id: int,
+    claims: list,
+    claim_ids: dict[int, int],
+    marker_ids: dict[tuple[int, int], int],
+    ref_ids: dict[str, int],
+) -> list[dict]:
+    """One study link per (claim, cited key); no entry for the key means a dangling link."""
     links = []
     for s in claims:
         cid = claim_ids[s.position]
@@ -250,7 +262,7 @@ def _save_claims(
                         "dangling": ref_id is None,
                     }
                 )
-    _insert_many(session, StudyLink, links)
+    return links
 
 
 def _claim_row(article_id: int, sent, section_ids: list[int]) -> dict:  # noqa: ANN001
