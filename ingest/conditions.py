@@ -21,14 +21,24 @@ rules, in the order they are applied:
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-VOCABULARY_PATH = Path(__file__).resolve().parent.parent / "data" / "conditions.csv"
+from ingest.condition_vocabulary import VOCABULARY_PATH, ConditionEntry, load_vocabulary
+
+__all__ = [
+    "VOCABULARY_PATH",
+    "ConditionEntry",
+    "ConditionMatch",
+    "ConditionMatcher",
+    "abbreviation_definitions",
+    "default_matcher",
+    "find_conditions",
+    "load_vocabulary",
+]
 
 _SEP = r"[\s\-\u2010\u2011\u2012\u2013/]+"  # spaces, hyphens, dashes and slashes are equivalent
 _APOS = "'\u2019"
@@ -51,21 +61,6 @@ _JOURNAL = re.compile(
 _JOURNAL_WORDS = ("Journal", "Annals", "Archives", "Proceedings", "Bulletin")
 
 
-@dataclass(frozen=True)
-class ConditionEntry:
-    """One row of the vocabulary."""
-
-    name: str
-    mesh_id: str | None
-    mesh_heading: str | None
-    category: str | None
-    parents: tuple[str, ...] = ()
-    synonyms: tuple[str, ...] = ()
-    abbreviations: tuple[str, ...] = ()
-    standalone_abbreviations: frozenset[str] = frozenset()
-    exclude: tuple[str, ...] = ()
-
-
 @dataclass
 class ConditionMatch:
     """A condition mentioned in a text, with the words that mention it."""
@@ -86,31 +81,6 @@ class _Candidate:
     end: int
     via: str
     order: int = field(default=0)
-
-
-def _split(cell: str | None) -> tuple[str, ...]:
-    return tuple(p.strip() for p in (cell or "").split("|") if p.strip())
-
-
-def load_vocabulary(path: str | Path = VOCABULARY_PATH) -> list[ConditionEntry]:
-    """Read the vocabulary CSV (columns as in data/conditions.csv)."""
-    entries = []
-    with open(path, newline="", encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            entries.append(
-                ConditionEntry(
-                    name=row["name"].strip(),
-                    mesh_id=(row.get("mesh_id") or "").strip() or None,
-                    mesh_heading=(row.get("mesh_heading") or "").strip() or None,
-                    category=(row.get("category") or "").strip() or None,
-                    parents=_split(row.get("parents")),
-                    synonyms=_split(row.get("synonyms")),
-                    abbreviations=_split(row.get("abbreviations")),
-                    standalone_abbreviations=frozenset(_split(row.get("standalone_abbreviations"))),
-                    exclude=_split(row.get("exclude")),
-                )
-            )
-    return entries
 
 
 def term_pattern(term: str) -> str:

@@ -73,7 +73,13 @@ def _run_build(paths, db_path, opts) -> bool:
     type=float,
     help="Seconds to wait for an article given as a URL.",
 )
-def build(paths, db_path, offline, refresh, mailto, base_url, prune, force, fetch_timeout):
+@click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Processes that parse articles (default: one per CPU for big builds; 0: none).",
+)
+def build(paths, db_path, offline, refresh, mailto, base_url, prune, force, fetch_timeout, workers):
     """Build or update the knowledge base from articles.
 
     PATHS are files (.txt, .md, .html), folders (read recursively), files
@@ -84,6 +90,7 @@ def build(paths, db_path, offline, refresh, mailto, base_url, prune, force, fetc
     """
     opts = _build_options(offline, refresh, mailto, base_url, prune=prune, force=force)
     opts.fetch_timeout = fetch_timeout
+    opts.workers = workers
     if not _run_build(paths, db_path, opts):
         sys.exit(1)
 
