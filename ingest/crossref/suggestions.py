@@ -123,17 +123,7 @@ def make_suggestions(
     for attempt in range(MAX_PASSES):
         stored = {} if refresh and attempt == 0 else stored_states(session, sources)
         context = rules_digest(GOOD_ENOUGH, ROWS) + works
-        keep, todo = [], []
-        for ref in refs:
-            decided = decisions.get((sources[ref.article_id], ref.key), {})
-            digest = inputs_digest(ref, decided, context)
-            state = stored.get(ref.id)
-            unchanged = state is not None and state[0] == digest
-            if unchanged and not (state[1] and (online or _answer_cached(session, ref))):
-                keep.append(ref)
-            else:
-                todo.append((ref, decided, digest))
-        keep_ids = {r.id for r in keep}
+        keep_ids, todo = _partition(session, refs, sources, decisions, stored, context, online)
         _drop_suggestions(session, sources, keep_ids)
         searcher = client if attempt == 0 else None
         standing, states = _compute(session, todo, searcher, fetched, fresh, progress)
@@ -147,6 +137,30 @@ def make_suggestions(
             break
         online = False  # a later pass never searches: it only checks the new works
     return standing
+
+
+def _partition(
+    session: Session,
+    refs: list,
+    sources: dict[int, str],
+    decisions: dict,
+    stored: dict[int, tuple[str, bool]],
+    context: str,
+    online: bool,
+) -> tuple[set[int], list[tuple]]:
+    """References whose stored outcome still holds (kept) and those to compute again."""
+    keep_ids: set[int] = set()
+    todo = []
+    for ref in refs:
+        decided = decisions.get((sources[ref.article_id], ref.key), {})
+        digest = inputs_digest(ref, decided, context)
+        state = stored.get(ref.id)
+        unchanged = state is not None and state[0] == digest
+        if unchanged and not (state[1] and (online or _answer_cached(session, ref))):
+            keep_ids.add(ref.id)
+        else:
+            todo.append((ref, decided, digest))
+    return keep_ids, todo
 
 
 def _answer_cached(session: Session, ref: Any) -> bool:  # noqa: ANN401
