@@ -117,6 +117,7 @@ def mark_claims(article: ParsedArticle) -> None:
     for sent in body_sentences(article):
         sent.is_claim = sent.uncited = False
         sent.description = None
+        sent.continues = None
         continues = (
             prev is not None
             and prev.is_claim
@@ -128,6 +129,7 @@ def mark_claims(article: ParsedArticle) -> None:
         elif continues:
             sent.is_claim = True
             sent.uncited = prev.uncited
+            sent.continues = prev.continues if prev.continues is not None else prev.position
         elif describes_study(sent.text):
             sent.is_claim = sent.uncited = True
         if sent.is_claim:

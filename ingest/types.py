@@ -91,6 +91,7 @@ class ParsedSentence:
     description: StudyDescription | None = None  # set when it describes a study
     is_claim: bool = False
     uncited: bool = False  # describes a study with no marker
+    continues: int | None = None  # position of the claim this sentence goes on about
 
 
 @dataclass

@@ -198,6 +198,10 @@ async def claim_page(datasette, db, claim_id: int) -> dict | None:  # noqa: ANN0
         "where cc.claim_id = :id order by cc.inherited, cc.start",
         {"id": claim_id},
     )
+    # A follow-up sentence shows the entries of the claim whose study it goes on about.
+    cites_of = claim_id
+    if claim.get("continues_claim_id") and not markers:
+        cites_of = claim["continues_claim_id"]
     cited = await _rows(
         db,
         "select sl.key, sl.dangling, r.id as reference_id, r.raw, r.doi, r.doi_status, r.url, "
@@ -206,15 +210,15 @@ async def claim_page(datasette, db, claim_id: int) -> dict | None:  # noqa: ANN0
         "w.doi as work_doi, w.title as work_title, w.container_title, w.year as work_year, "
         "w.type as work_type from study_link sl left join reference r on r.id = sl.reference_id "
         "left join work w on w.doi = r.work_doi where sl.claim_id = :id order by sl.id",
-        {"id": claim_id},
+        {"id": cites_of},
     )
     findings = await _rows(
         db,
         "select id, code, severity, message, reference_id, fix_doi, fix_text from finding "
         "where claim_id = :id or (claim_id is null and reference_id in "
-        "(select reference_id from study_link where claim_id = :id)) "
+        "(select reference_id from study_link where claim_id = :cites)) "
         "order by case severity when 'error' then 0 when 'warning' then 1 else 2 end, id",
-        {"id": claim_id},
+        {"id": claim_id, "cites": cites_of},
     )
     table_url = datasette.urls.table(DB, "work")
     for entry in cited:
@@ -232,6 +236,7 @@ async def claim_page(datasette, db, claim_id: int) -> dict | None:  # noqa: ANN0
         "segments": segments(claim["text"], markers),
         "conditions": conditions,
         "cited": cited,
+        "cites_via": cites_of if cites_of != claim_id else None,
         "claim_findings": [f for f in findings if f["reference_id"] is None],
     }
 

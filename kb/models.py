@@ -74,6 +74,9 @@ class Claim(SQLModel, table=True):
     n_markers: int = 0
     is_study_description: bool = False
     uncited: bool = False  # describes a study but carries no marker
+    # a follow-up sentence ("The study included 52 patients.") points at the claim whose
+    # study it goes on describing, and so at that claim's cited entries
+    continues_claim_id: int | None = Field(default=None, foreign_key="claim.id")
     desc_year: int | None = None
     desc_journal: str | None = None
     desc_design: str | None = None

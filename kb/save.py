@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlmodel import Session
 
 from ingest.types import ParsedArticle
@@ -208,6 +208,19 @@ def _save_claims(
             select(Claim.position, Claim.id).where(Claim.article_id == article_id)
         ).all()
     )
+    follow_ups = [
+        {"cid": claim_ids[s.position], "prev": claim_ids[s.continues]}
+        for s in claims
+        if s.continues is not None and s.continues in claim_ids
+    ]
+    if follow_ups:  # ids exist only now: link follow-up sentences to their claim
+        table = Claim.__table__
+        session.connection().execute(
+            table.update()
+            .where(table.c.id == bindparam("cid"))
+            .values(continues_claim_id=bindparam("prev")),
+            follow_ups,
+        )
     marker_rows = [
         {
             "article_id": article_id,

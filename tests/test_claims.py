@@ -138,6 +138,9 @@ def test_follow_up_sentences_share_the_citation_of_the_claim_before():
         ("The study included 5", False),
         ("The results showed l", False),
     ]
+    # both follow-ups point at the cited claim itself, not at each other
+    first = a.claims[0].position
+    assert [s.continues for s in a.claims] == [None, first, first]
 
 
 def test_follow_up_of_an_uncited_description_is_uncited():

@@ -105,3 +105,14 @@ def test_the_claim_page_shows_sentence_markers_and_cited_work(client):
     assert "Journal of Neuroimmunology" in html
     assert "Pilot trial of low-dose naltrexone and quality of life in multiple sclerosis" in html
     assert "Multiple Sclerosis" in html or "multiple sclerosis" in html
+
+
+def test_a_follow_up_sentence_shows_the_entries_of_the_claim_it_continues(client):
+    claims = rows(client, "/kb/claim.json?_sort=position")
+    by_text = {c["text"][:30]: c for c in claims}
+    follow = by_text["The study included 52 patients"]
+    cohort = [c for c in claims if c["text"].startswith("A cohort trial conducted in 2022")][0]
+    assert follow["continues_claim_id"] == cohort["id"] and follow["n_markers"] == 0
+    html = client.html(f"/kb/claim/{follow['id']}")
+    assert f"claim {cohort['id']}</a>, which cites" in html
+    assert "No entry [25] in the reference list" in html  # the cohort claim's marker dangles
