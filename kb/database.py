@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, SQLModel, create_engine
 
 from kb import models  # noqa: F401  (registers the tables on SQLModel.metadata)
@@ -31,10 +31,33 @@ def get_engine(path: str | Path = DEFAULT_DB) -> Engine:
 
 
 def ensure_db_shape(engine: Engine) -> None:
-    """Create missing tables, then indexes, full-text search and views. Safe to repeat."""
+    """Create missing tables and columns, then indexes, full-text search and views.
+
+    Safe to repeat; a database made by an older version gains the columns added since."""
     SQLModel.metadata.create_all(engine)
     with engine.begin() as conn:
+        add_missing_columns(conn)
         apply_extras(conn)
+
+
+def add_missing_columns(conn: Connection) -> list[str]:
+    """``ALTER TABLE … ADD COLUMN`` for model columns an existing table lacks."""
+    added = []
+    for table in SQLModel.metadata.sorted_tables:
+        have = {row[1] for row in conn.exec_driver_sql(f'PRAGMA table_info("{table.name}")')}
+        for col in table.columns:
+            if not have or col.name in have:
+                continue
+            ddl = f'ALTER TABLE "{table.name}" ADD COLUMN "{col.name}" '
+            ddl += col.type.compile(conn.dialect)
+            default = col.default.arg if col.default is not None else None
+            if isinstance(default, bool | int | float):
+                ddl += f" DEFAULT {int(default) if isinstance(default, bool) else default}"
+            elif isinstance(default, str):
+                ddl += " DEFAULT '" + default.replace("'", "''") + "'"
+            conn.exec_driver_sql(ddl)
+            added.append(f"{table.name}.{col.name}")
+    return added
 
 
 def open_db(path: str | Path = DEFAULT_DB) -> Engine:
