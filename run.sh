@@ -18,7 +18,10 @@ fi
 # uv, pinned, in a private tools folder; it installs the locked dependencies.
 UV_VERSION="0.13.9"
 if ! .tools/bin/uv --version 2>/dev/null | grep -q "$UV_VERSION"; then
-  "$PY" -m venv .tools
+  if ! "$PY" -m venv .tools; then
+    echo "Could not create a virtual environment with $PY (on Debian/Ubuntu: apt-get install python3-venv)." >&2
+    exit 2
+  fi
   .tools/bin/python -m pip install --quiet --disable-pip-version-check "uv==$UV_VERSION"
 fi
 export UV_PYTHON_DOWNLOADS=never  # use this machine's Python, never download one
