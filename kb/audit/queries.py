@@ -104,6 +104,7 @@ CANNED_QUERIES: dict[str, dict[str, Any]] = {
         "to cite instead of a duplicate, the complete reference in AMA and Vancouver style). "
         "Parameter article: id, source path or exact title; empty for all articles.",
         "sql": REFERENCES_NEEDING_ATTENTION,
+        "hide_sql": True,  # the answer first; "show" reveals the SQL
     },
     "citations_misdescribing_source": {
         "title": "Citations that misdescribe their source",
@@ -111,18 +112,21 @@ CANNED_QUERIES: dict[str, dict[str, Any]] = {
         "sample size, condition) disagrees with the cited work, and markers that probably mean "
         "another entry (numbering shifts), with the evidence and the entry probably meant.",
         "sql": CITATIONS_MISDESCRIBING,
+        "hide_sql": True,  # the answer first; "show" reveals the SQL
     },
     "duplicate_references": {
         "title": "Duplicate references",
         "description": "Entries that repeat another entry of the same list (same DOI, same year, "
         "volume, issue and pages, or the same text), with the entry to keep.",
         "sql": DUPLICATE_REFERENCES,
+        "hide_sql": True,  # the answer first; "show" reveals the SQL
     },
     "markers_without_entries_and_uncited_entries": {
         "title": "Markers without entries and entries never cited",
         "description": "Citation markers that point to no entry of the reference list, and "
         "entries that no marker cites.",
         "sql": DANGLING_AND_UNCITED,
+        "hide_sql": True,  # the answer first; "show" reveals the SQL
     },
 }
 
