@@ -233,6 +233,36 @@ def make_article(seed: int, index: int, world: list[dict]) -> SyntheticArticle:
     byline = f"By {rng.choice(('Dr', 'Prof'))} {rng.choice('AEJMRS')}. {rng.choice(FAMILY)}"
     w.add(f"*{byline}*\n\n" if fmt == "markdown" else f"{byline}\n\n")
 
+    sections, sentences = _write_body(w, rng, fmt, style, after_period, plan, n_claims)
+    parsed_refs = _write_references(w, rng, fmt, refs, sections)
+
+    text = w.text()
+    parsed = ParsedArticle(
+        source=f"bench/{seed}/{index:05d}",
+        format=fmt,
+        text=text,
+        title=title,
+        byline=byline,
+        sections=sections,
+        sentences=sentences,
+        references=parsed_refs,
+        marker_style=style,
+        encoding="utf-8",
+    )
+    ext = "md" if fmt == "markdown" else "txt"
+    return SyntheticArticle(index, f"article-{index:05d}.{ext}", fmt, style, text, parsed, refs)
+
+
+def _write_body(
+    w: _Writer,
+    rng: random.Random,
+    fmt: str,
+    style: str,
+    after_period: bool,
+    plan: list,
+    n_claims: int,
+) -> tuple[list[ParsedSection], list[ParsedSentence]]:
+    """The article's sections: claims (cited or describing a study) among filler sentences."""
     sections: list[ParsedSection] = []
     sentences: list[ParsedSentence] = []
     headings = rng.sample(HEADINGS, rng.randint(3, 7))
@@ -268,7 +298,13 @@ def make_article(seed: int, index: int, world: list[dict]) -> SyntheticArticle:
             w.add("\n\n")
             paragraph += 1
         sections.append(ParsedSection(heading, 2, start, w.pos, s_pos))
+    return sections, sentences
 
+
+def _write_references(
+    w: _Writer, rng: random.Random, fmt: str, refs: list, sections: list[ParsedSection]
+) -> list[ParsedReference]:
+    """The numbered reference list, as a last section."""
     ref_heading = rng.choice(("References", "References", "Sources"))
     start, _ = w.add(f"## {ref_heading}\n\n" if fmt == "markdown" else f"{ref_heading}:\n\n")
     parsed_refs = []
@@ -281,22 +317,7 @@ def make_article(seed: int, index: int, world: list[dict]) -> SyntheticArticle:
             ParsedReference(str(ref.number), ref.raw, pos, ref.number, r_start, r_end, ref.fields)
         )
     sections.append(ParsedSection(ref_heading, 2, start, w.pos, len(sections), True))
-
-    text = w.text()
-    parsed = ParsedArticle(
-        source=f"bench/{seed}/{index:05d}",
-        format=fmt,
-        text=text,
-        title=title,
-        byline=byline,
-        sections=sections,
-        sentences=sentences,
-        references=parsed_refs,
-        marker_style=style,
-        encoding="utf-8",
-    )
-    ext = "md" if fmt == "markdown" else "txt"
-    return SyntheticArticle(index, f"article-{index:05d}.{ext}", fmt, style, text, parsed, refs)
+    return parsed_refs
 
 
 def _sentence(w: _Writer, text: str, markers, desc, position, paragraph, section):  # noqa: ANN001, ANN202
