@@ -170,11 +170,8 @@ def _derived_inputs_hash() -> str:
     return h.hexdigest()
 
 
-def _derived_hash(session: Session, article_id: int, base: str) -> str:
+def _derived_hash(session: Session, article_id: int, content_hash: str, base: str) -> str:
     """Everything the derived layers read that can change without the text changing."""
-    content_hash = session.execute(
-        select(Article.content_hash).where(Article.id == article_id)
-    ).scalar_one()
     refs = session.execute(
         select(Reference.key, Reference.work_doi, Reference.verification)
         .where(Reference.article_id == article_id)
@@ -198,10 +195,10 @@ def derive(engine: Engine, article_ids: Sequence[int] | None = None, *, force: b
         ids = article_ids or list(session.execute(select(Article.id)).scalars())
     for article_id in ids:
         with Session(engine) as session, session.begin():
-            current = _derived_hash(session, article_id, base)
-            stored = session.execute(
-                select(Article.derived_hash).where(Article.id == article_id)
-            ).scalar_one()
+            content_hash, stored = session.execute(
+                select(Article.content_hash, Article.derived_hash).where(Article.id == article_id)
+            ).one()
+            current = _derived_hash(session, article_id, content_hash, base)
             if stored == current and not force:
                 continue
             classify_references(session, article_id)
@@ -317,8 +314,7 @@ def _crossref(engine: Engine, opts: BuildOptions, echo: Callable[[str], None]):
     )
     line = summary.line()
     echo(line)
-    data = asdict(summary) if hasattr(summary, "__dataclass_fields__") else dict(summary)
-    return data, line
+    return summary.as_dict(), line
 
 
 def _start_run(engine: Engine, opts: BuildOptions) -> int:

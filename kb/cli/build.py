@@ -36,7 +36,8 @@ def crossref_options(func):
     return func
 
 
-def _build_options(offline, refresh, mailto, base_url, prune=False, force=False, progress=True):
+def _build_options(offline, refresh, mailto, base_url, **more):
+    """The build's options from the shared Crossref flags plus a command's own."""
     from kb.build import BuildOptions
 
     return BuildOptions(
@@ -44,9 +45,8 @@ def _build_options(offline, refresh, mailto, base_url, prune=False, force=False,
         refresh=refresh,
         mailto=mailto,
         base_url=base_url,
-        prune=prune,
-        force=force,
-        progress=progress and sys.stderr.isatty(),
+        progress=sys.stderr.isatty(),
+        **more,
     )
 
 
@@ -88,9 +88,16 @@ def build(paths, db_path, offline, refresh, mailto, base_url, prune, force, fetc
     one is reported and the others go on; the command then exits 1.
     Unchanged articles (same content hash) are skipped.
     """
-    opts = _build_options(offline, refresh, mailto, base_url, prune=prune, force=force)
-    opts.fetch_timeout = fetch_timeout
-    opts.workers = workers
+    opts = _build_options(
+        offline,
+        refresh,
+        mailto,
+        base_url,
+        prune=prune,
+        force=force,
+        fetch_timeout=fetch_timeout,
+        workers=workers,
+    )
     if not _run_build(paths, db_path, opts):
         sys.exit(1)
 
