@@ -94,13 +94,6 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def read_input(spec: InputSpec, *, timeout: float = 20) -> tuple[bytes, str | None]:
-    """The raw bytes of one input (and its content type for URLs)."""
-    from ingest.article import read_source
-
-    return read_source(spec.location, timeout=timeout)
-
-
 def ingest_one(
     engine: Engine, spec: InputSpec, *, force: bool = False, fetch_timeout: float = 20
 ) -> tuple[str, int | None]:
@@ -119,7 +112,9 @@ def _start(
 ) -> tuple:
     """Read one input and hand it to the parser: ("unchanged", id) or ("parse", digest,
     pending). Raises IngestError when the input cannot be read."""
-    data, content_type = read_input(spec, timeout=fetch_timeout)
+    from ingest.article import read_source
+
+    data, content_type = read_source(spec.location, timeout=fetch_timeout)
     digest = sha256(data)
     with Session(engine) as session:
         row = session.execute(

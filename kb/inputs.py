@@ -73,8 +73,7 @@ def discover(paths: list[str]) -> tuple[list[InputSpec], list[tuple[str, str]]]:
                     found.extend(_file_specs(Path(root) / name, explicit=False))
             specs.extend(sorted(found, key=lambda s: s.source))  # same order on every machine
         elif path.is_file():
-            found = _file_specs(path, explicit=True)
-            specs.extend(found)
+            specs.extend(_file_specs(path, explicit=True))
         else:
             problems.append((arg, "no such file, folder or URL"))
     seen: set[str] = set()
