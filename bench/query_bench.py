@@ -111,7 +111,7 @@ def add_works(engine: Any, world: list[dict], cited: set[str]) -> None:  # noqa:
     """Works for the cited DOIs (as a snapshot import would give) and the reference links."""
     from sqlalchemy import insert, text
 
-    from ingest.crossref.works import work_from_message
+    from kb.crossref.works import work_from_message
     from kb.models import Work, WorkUpdate
 
     works, updates = [], []

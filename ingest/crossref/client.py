@@ -16,17 +16,16 @@ habanero, such as the benchmark's baseline, are unaffected).
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import quote
 
 import habanero
 import habanero.request as _hreq
@@ -35,10 +34,11 @@ from habanero.exceptions import RequestError
 
 from ingest.crossref.errors import CrossrefError
 from ingest.crossref.limiter import Limiter, Limits
+from ingest.doi import crossref_path_segment, normalize_doi
 
 DEFAULT_BASE_URL = "https://api.crossref.org"
 USER_AGENT = "evidence-kb/0.1.0"
-BATCH_SIZE = 50  # DOIs per filter=doi: request
+BATCH_SIZE = 50  # DOIs per filter=doi: request (the one place requests are batched)
 
 
 class _HttpxStandIn:
@@ -82,11 +82,6 @@ class ClientStats:
     rate_limited: int = 0  # 429s received
     answered: int = 0  # attempts Crossref answered (200 or 404)
     by_kind: dict[str, int] = field(default_factory=lambda: {"single": 0, "list": 0})
-
-
-def encode_doi(doi: str) -> str:
-    """Percent-encode a DOI as one path segment: ``/``, ``?``, ``#``, ``.``-runs stay inert."""
-    return quote(doi, safe="")
 
 
 def resolve_mailto(mailto: str | None) -> str | None:
@@ -298,40 +293,66 @@ class CrossrefClient:
     def fetch_work(self, doi: str) -> dict | None:
         """The work's ``message``, or None when Crossref answers 404."""
         try:
-            return self._call("single", lambda: self.cr.works(ids=[encode_doi(doi)]), False)
+            ids = [crossref_path_segment(doi)]  # habanero puts ids into the path unescaped
+            return self._call("single", lambda: self.cr.works(ids=ids), False)
         except CrossrefError as err:
             if err.kind == "not_found":
                 return None
             raise
 
-    def fetch_works_batch(self, dois: Iterable[str]) -> dict[str, dict | None]:
-        """Messages keyed by the requested DOI (lower-case); None where Crossref has none.
+    def fetch_works(
+        self, dois: Iterable[str], on_progress: Callable[[int], None] | None = None
+    ) -> dict[str, dict | None | CrossrefError]:
+        """Normalised DOI -> message, None (Crossref's 404) or the ``CrossrefError`` it ended with.
 
-        One ``filter=doi:`` request per ``BATCH_SIZE``; DOIs a batch did not return are
-        confirmed one by one (only a 404 means not found). DOIs with a comma cannot go
-        into a filter and are fetched singly. Raises ``CrossrefError`` on failure.
-        """
-        wanted = list(dict.fromkeys(d.lower() for d in dois))
-        found: dict[str, dict | None] = {}
-        batchable = [d for d in wanted if "," not in d]
-        for i in range(0, len(batchable), BATCH_SIZE):
-            chunk = batchable[i : i + BATCH_SIZE]
-            found.update(self.filter_dois(chunk))
-        for doi in wanted:
-            if doi not in found:
-                found[doi] = self.fetch_work(doi)
-        return {d: found[d] for d in wanted}
+        Batched ``filter=doi:`` requests of ``BATCH_SIZE``, and one by one what a batch did not
+        return (only a 404 means not found); DOIs with a comma cannot go into a filter. Single
+        requests have their own limits, so they start as soon as their batch is back.
+        ``on_progress(n)``: n more DOIs answered."""
+        wanted = list(dict.fromkeys(normalize_doi(d, strict=False) for d in dois))
+        out: dict[str, dict | None | CrossrefError] = {}
+        progress = on_progress or (lambda _n: None)
+        lim = self.limiter.limits
+        chunks = [wanted[i : i + BATCH_SIZE] for i in range(0, len(wanted), BATCH_SIZE)]
+        batchable = [c for c in ([d for d in ch if "," not in d] for ch in chunks) if c]
+        with (
+            ThreadPoolExecutor(lim.list_concurrency) as lists,
+            ThreadPoolExecutor(lim.single_concurrency) as singles,
+        ):
+            single: dict[Future, str] = {}
+
+            def confirm(todo: list[str]) -> None:
+                single.update({singles.submit(self.fetch_work, d): d for d in todo})
+
+            confirm([d for d in wanted if "," in d])  # cannot go into a filter
+            batches = {lists.submit(self.filter_dois, c): c for c in batchable}
+            for fut in as_completed(batches):
+                try:
+                    got = fut.result()
+                except CrossrefError:
+                    got = {}  # those DOIs are tried one by one
+                out.update(got)
+                progress(len(got))
+                confirm([d for d in batches[fut] if d not in got])
+            for fut in as_completed(single):
+                try:
+                    out[single[fut]] = fut.result()
+                except CrossrefError as err:
+                    out[single[fut]] = err
+                progress(1)
+        return {d: out[d] for d in wanted}
 
     def filter_dois(self, dois: list[str]) -> dict[str, dict]:
         """One list request; only the DOIs it returned, keyed lower-case."""
         call = lambda: self.cr.works(filter={"doi": list(dois)}, limit=max(len(dois), 1))  # noqa: E731
         msg = self._call("list", call, True)
-        wanted = {d.lower() for d in dois}
+        wanted = {normalize_doi(d, strict=False) for d in dois}
         out: dict[str, dict] = {}
         for item in msg["items"]:
             doi = item.get("DOI") if isinstance(item, dict) else None
-            if isinstance(doi, str) and doi.lower() in wanted:
-                out[doi.lower()] = item
+            key = normalize_doi(doi, strict=False) if isinstance(doi, str) else None
+            if key in wanted:
+                out[key] = item
         return out
 
     def search_bibliographic(self, text: str, rows: int = 5) -> list[dict]:
@@ -339,7 +360,3 @@ class CrossrefClient:
         call = lambda: self.cr.works(query_bibliographic=text, limit=rows)  # noqa: E731
         msg = self._call("list", call, True)
         return [i for i in msg["items"] if isinstance(i, dict) and isinstance(i.get("DOI"), str)]
-
-
-def dumps(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False, sort_keys=True)

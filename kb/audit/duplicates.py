@@ -6,7 +6,8 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
-from kb.audit.compare import entry_pages, norm_issue, page_range
+from ingest.crossref.agreement import norm, page_range
+from kb.audit.compare import entry_pages
 from kb.audit.context import AuditContext, make_finding, ref_label
 from kb.models import Finding, Reference
 
@@ -23,7 +24,7 @@ def _locator(ref: Reference) -> tuple | None:
     pages = entry_pages(ref)
     if not (ref.year and ref.volume and pages):
         return None
-    return (ref.year, norm_issue(ref.volume), norm_issue(ref.issue or ""), page_range(pages)[0])
+    return (ref.year, norm(ref.volume), norm(ref.issue or ""), page_range(pages)[0])
 
 
 def _doi(ref: Reference) -> str | None:
