@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from ingest.crossref.agreement import compare_field
+from ingest.doi import normalize_doi
 
 WEIGHTS = {
     "doi_prefix": 3.0,
@@ -82,7 +83,8 @@ def _compare(name: str, facts: RefFacts, work: WorkLike) -> bool | None:
     if name == "doi_prefix":
         if not facts.doi_fragment:
             return None
-        return work.doi.lower().startswith(facts.doi_fragment.lower())
+        fragment = normalize_doi(facts.doi_fragment, strict=False)
+        return normalize_doi(work.doi, strict=False).startswith(fragment)
     return compare_field(name, facts, work)
 
 

@@ -7,6 +7,7 @@ import unicodedata
 from collections.abc import Iterator
 
 from ingest.crossref.agreement import norm, page_range
+from ingest.doi import has_usable_doi, normalize_doi
 from kb.audit.compare import entry_pages
 from kb.audit.context import AuditContext, make_finding, ref_label
 from kb.models import Finding, Reference
@@ -28,8 +29,8 @@ def _locator(ref: Reference) -> tuple | None:
 
 
 def _doi(ref: Reference) -> str | None:
-    d = ref.work_doi or (ref.doi if ref.doi_status == "present" else None)
-    return d.lower() if d else None
+    d = ref.work_doi or (ref.doi if has_usable_doi(ref.doi, ref.doi_status) else None)
+    return normalize_doi(d, strict=False) if d else None
 
 
 def _canonical(group: list[Reference]) -> Reference:
