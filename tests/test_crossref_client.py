@@ -148,7 +148,10 @@ def test_limiter_adopts_stricter_headers():
         rate_limit_headers={"x-rate-limit-limit": "4", "x-rate-limit-interval": "1s",
                             "x-concurrency-limit": "1"},
     ) as srv:  # fmt: skip
+        # habanero hands back only the body of a 200: the headers are read from the
+        # responses it raises on (here a 429), not from every answer.
         c = client(srv)
+        srv.add_fault("429", retry_after="0")
         c.fetch_work("10.1002/ana.22006")
         assert c.limiter.single.rate == 4 and c.limiter.single.concurrency == 1
         with ThreadPoolExecutor(4) as pool:

@@ -160,15 +160,15 @@ def test_stalled_starts_under_cpu_load_are_never_rejected():
     rng, lock = random.Random(7), threading.Lock()
     with CrossrefTestServer(world, limits=server_limits, latency=0.02, jitter=0.015) as srv:
         c = CrossrefClient(base_url=srv.url, mailto="t@example.org", limits=limits, max_retries=0)
-        real_get = c._http.get
+        real_works = c._cr.works  # habanero sends every request
 
         def stalled(*args, **kw):
             with lock:
                 stall = rng.choice([0.0, rng.uniform(0.0, 0.4)])
             time.sleep(stall)
-            return real_get(*args, **kw)
+            return real_works(*args, **kw)
 
-        c._http.get = stalled
+        c._cr.works = stalled
         stop = threading.Event()
         hogs = [threading.Thread(target=_hog, args=(stop,), daemon=True) for _ in range(3)]
         for h in hogs:

@@ -1,13 +1,19 @@
-"""A polite, fault-tolerant Crossref client: one configured ``httpx2.Client`` per instance.
+"""A polite, fault-tolerant Crossref client on habanero 2.9.2.
 
-Every request goes through the limiter, with a timeout, retries with exponential backoff
-and jitter (honouring ``Retry-After``), one connection pool (keep-alive), response headers
-read (``x-rate-limit-*``), DOIs percent-encoded as one path segment, and one error type
-(``CrossrefError``) for every failure. habanero 2.9.2 supplies the User-Agent it sends
-(with the polite pool's ``mailto``); its request layer calls the module-level
-``httpx2.get`` with no way to pass a client, so our three calls (``/works/{doi}``,
-``filter=doi:``, ``query.bibliographic``) are made on this instance's own client rather
-than by replacing habanero's ``httpx2`` for the whole process.
+habanero builds and sends every request: one ``habanero.Crossref`` configured per client
+instance (base URL, ``mailto`` for the polite pool, our User-Agent string, timeouts) makes
+our three calls, ``works(ids=<encoded DOI segment>)``, ``works(filter={"doi": [...]})``
+and ``works(query_bibliographic=...)``. Around it this module adds what habanero lacks:
+every request through the limiter, retries with exponential backoff and jitter (honouring
+``Retry-After``), DOIs percent-encoded as one path segment, and one error type
+(``CrossrefError``) for every failure (``httpx2.HTTPStatusError.response`` gives the
+status and ``Retry-After``).
+
+habanero returns only the decoded body of a successful response and sends each request
+with the module-level ``httpx2.get``: there is no connection reuse, and the
+``x-rate-limit-*`` headers of a 200 are out of reach. Stricter limits a server
+advertises are therefore adopted from its error responses (a 429 carries them), not from
+every answer; the configured limits (Crossref's published ones) hold either way.
 """
 
 from __future__ import annotations
@@ -23,9 +29,9 @@ from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+import habanero
 import httpx2
 from habanero.exceptions import RequestError
-from habanero.habanero_utils import make_ua
 
 from ingest.crossref.errors import CrossrefError
 from ingest.crossref.limiter import Limiter, Limits
@@ -33,7 +39,7 @@ from ingest.doi import crossref_path_segment, normalize_doi
 
 DEFAULT_BASE_URL = "https://api.crossref.org"
 USER_AGENT = "evidence-kb/0.1.0"
-BATCH_SIZE = 50  # DOIs per filter=doi: request (the one place requests are batched)
+BATCH_SIZE = 100  # DOIs per filter=doi: request (the one place requests are batched)
 
 
 @dataclass
@@ -96,6 +102,9 @@ def _from_status(status: int, response: httpx2.Response | None, detail: str) -> 
 def classify(exc: BaseException, response: httpx2.Response | None = None) -> CrossrefError:
     """Turn whatever was raised (httpx2, a body that is not JSON, habanero) into a
     ``CrossrefError``."""
+    status_error = _in_chain(exc, httpx2.HTTPStatusError)
+    if status_error is not None and not isinstance(exc, CrossrefError):
+        return _from_status(status_error.response.status_code, status_error.response, "")
     seen = exc
     while seen is not None:
         if isinstance(seen, CrossrefError):
@@ -116,6 +125,15 @@ def classify(exc: BaseException, response: httpx2.Response | None = None) -> Cro
     if isinstance(exc, ValueError | KeyError | TypeError):
         return CrossrefError("bad_response", f"Crossref: malformed response ({exc!r})"[:200])
     return CrossrefError("network", f"Crossref call failed: {exc!r}"[:200])
+
+
+def _in_chain(exc: BaseException | None, kind: type) -> Any:  # noqa: ANN401
+    """The first exception of ``kind`` among ``exc`` and its causes, or None."""
+    while exc is not None:
+        if isinstance(exc, kind):
+            return exc
+        exc = exc.__cause__ or exc.__context__
+    return None
 
 
 def _check_envelope(data: Any, list_kind: bool) -> dict:
@@ -156,13 +174,11 @@ class CrossrefClient:
         )
         default = Limits.polite() if self.mailto else Limits.public()
         self.limiter = Limiter(limits or default)
-        conc = self.limiter.limits.single_concurrency + self.limiter.limits.list_concurrency
-        self._http = httpx2.Client(
+        self._cr = habanero.Crossref(
             base_url=self.base_url,
-            headers=make_ua(self.mailto, USER_AGENT),
-            timeout=httpx2.Timeout(timeout, connect=connect_timeout),
-            limits=httpx2.Limits(max_connections=conc + 1),
-            follow_redirects=False,
+            mailto=self.mailto,
+            ua_string=USER_AGENT,
+            timeout=httpx2.Timeout(timeout, connect=connect_timeout),  # passed to httpx2.get
         )
         self.max_retries = max_retries
         self.connect_retries = connect_retries
@@ -176,7 +192,7 @@ class CrossrefClient:
         self.aborted_reason: str | None = None
 
     def close(self) -> None:
-        self._http.close()
+        """Nothing to release: habanero opens a connection per request."""
 
     def __enter__(self) -> CrossrefClient:
         return self
@@ -186,28 +202,17 @@ class CrossrefClient:
 
     # --- the retry loop ------------------------------------------------------
 
-    def _get(self, path: str, params: dict[str, str], sent: list) -> Any:  # noqa: ANN401
-        """One GET on our client: the decoded JSON body of a 200, else raises."""
-        response = self._http.get(path, params=params)
-        sent.append(response)
-        if response.status_code != 200:
-            raise _from_status(response.status_code, response, response.text[:100])
-        if not response.headers.get("content-type", "").startswith("application/json"):
-            raise CrossrefError("bad_response", f"Crossref: not JSON ({response.status_code})")
-        return response.json()
-
-    def _attempt(
-        self, kind: str, path: str, params: dict[str, str]
-    ) -> tuple[Any, CrossrefError | None]:
+    def _attempt(self, kind: str, request: dict[str, Any]) -> tuple[Any, CrossrefError | None]:
+        """One habanero ``works(**request)`` inside a limiter slot."""
         bucket = self.limiter.bucket(kind)
-        sent: list[httpx2.Response] = []
         with bucket.slot():
             try:
-                result, err = self._get(path, params, sent), None
-            except Exception as exc:  # noqa: BLE001 - every httpx2 or decoding failure is classified
-                result, err = None, classify(exc, sent[-1] if sent else None)
-        if sent:
-            bucket.adapt(sent[-1].headers)
+                result, err = self._cr.works(**request), None
+            except Exception as exc:  # noqa: BLE001 - every httpx2/habanero failure is classified
+                result, err = None, classify(exc)
+                failed = _in_chain(exc, httpx2.HTTPStatusError)
+                if failed is not None:  # the only response headers habanero lets us see
+                    bucket.adapt(failed.response.headers)
         with self._lock:
             self.stats.requests += 1
             self.stats.by_kind[kind] += 1
@@ -231,12 +236,12 @@ class CrossrefClient:
                 f"(more than {self.error_budget:.0%})"
             )
 
-    def _call(self, kind: str, path: str, params: dict[str, str], list_kind: bool) -> dict:
+    def _call(self, kind: str, request: dict[str, Any], list_kind: bool) -> dict:
         attempt = 0
         while True:
             if self.aborted_reason:
                 raise CrossrefError("aborted", self.aborted_reason)
-            result, err = self._attempt(kind, path, params)
+            result, err = self._attempt(kind, request)
             if err is None:
                 try:
                     return _check_envelope(result, list_kind)
@@ -265,7 +270,8 @@ class CrossrefClient:
     def fetch_work(self, doi: str) -> dict | None:
         """The work's ``message``, or None when Crossref answers 404."""
         try:
-            return self._call("single", f"/works/{crossref_path_segment(doi)}", {}, False)
+            # habanero puts ``ids`` into the URL as given: the encoded segment, never the DOI
+            return self._call("single", {"ids": crossref_path_segment(doi)}, False)
         except CrossrefError as err:
             if err.kind == "not_found":
                 return None
@@ -315,8 +321,8 @@ class CrossrefClient:
 
     def filter_dois(self, dois: list[str]) -> dict[str, dict]:
         """One list request; only the DOIs it returned, keyed lower-case."""
-        params = {"filter": ",".join(f"doi:{d}" for d in dois), "rows": str(max(len(dois), 1))}
-        msg = self._call("list", "/works", params, True)
+        request = {"filter": {"doi": list(dois)}, "limit": max(len(dois), 1)}
+        msg = self._call("list", request, True)
         wanted = {normalize_doi(d, strict=False) for d in dois}
         out: dict[str, dict] = {}
         for item in msg["items"]:
@@ -328,6 +334,5 @@ class CrossrefClient:
 
     def search_bibliographic(self, text: str, rows: int = 5) -> list[dict]:
         """Candidate works for a free-text reference (Crossref's ``score`` kept as given)."""
-        params = {"rows": str(rows), "query.bibliographic": text}
-        msg = self._call("list", "/works", params, True)
+        msg = self._call("list", {"query_bibliographic": text, "limit": rows}, True)
         return [i for i in msg["items"] if isinstance(i, dict) and isinstance(i.get("DOI"), str)]
