@@ -122,6 +122,9 @@ def table(doc: dict[str, Any]) -> str:
             f"({o['suggest_requests']} vs {base['suggestion_queries']} requests)",
             f"  total        ours {o['seconds']:>8.2f} s  baseline {base['seconds']:>8.2f} s"
             f"  x{c['ratio_total']}",
+            f"  request floor {o['floor_seconds']:.2f} s ({o['list_requests']} list at 3/s, "
+            f"{o['single_requests']} single at 10/s): total x{c['ratio_to_floor']} of it "
+            f"(target <= 1.25 with 0 x 429: {c['target']['floor_met']})",
             f"  429s ours {o['status_429']}, baseline {base['status_429']}; second run "
             f"{o['second_run']['requests']} requests in {o['second_run']['seconds']} s; "
             f"target met: {c['target']['met']}  checks: {c['checks']}",

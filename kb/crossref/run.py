@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -26,8 +27,9 @@ from ingest.doi import USABLE_DOI_STATUSES, has_usable_doi, normalize_doi
 from kb.crossref.cache import doi_key, raw
 from kb.crossref.decisions import accepted_links
 from kb.crossref.lookup import save_answer
+from kb.crossref.search_ahead import SearchAhead
 from kb.crossref.snapshot import import_snapshot
-from kb.crossref.suggestions import make_suggestions
+from kb.crossref.suggestions import make_suggestions, search_early
 from kb.crossref.works import existing_works, save_work
 from kb.models import CrossrefResponse, Reference
 
@@ -187,11 +189,19 @@ def verify_and_suggest(
     to_fetch = [d for d in dois if d not in cached]
     client: CrossrefClient | None = None
     fetched: dict[str, object] = {}
-    if not offline:
-        client = CrossrefClient(base_url=base_url, mailto=mailto, limits=limits)
-        if to_fetch:
-            fetched = _fetch(client, to_fetch, progress)
-    try:
+    ahead: SearchAhead | None = None
+    with ExitStack() as stack:
+        if not offline:
+            client = CrossrefClient(base_url=base_url, mailto=mailto, limits=limits)
+            stack.callback(_client_summary, summary, client)
+            ahead = stack.enter_context(SearchAhead(client))
+            # The DOI batches go out at once; the searches of references without a usable
+            # DOI are planned and started meanwhile (they share the list bucket).
+            with ThreadPoolExecutor(1) as lookups:
+                job = lookups.submit(_fetch, client, to_fetch, progress) if to_fetch else None
+                with Session(engine) as session:
+                    search_early(session, ahead, article_ids, refresh=refresh)
+                fetched = job.result() if job is not None else {}
         with Session(engine) as session:
             outcome = _resolve(session, summary, dois, fetched, cache)
             _apply(session, outcome, article_ids)
@@ -203,12 +213,9 @@ def verify_and_suggest(
                 fetched_now=set(fetched),
                 progress=progress,
                 refresh=refresh,
+                ahead=ahead,
             )
             session.commit()
-    finally:
-        if client is not None:
-            _client_summary(summary, client)
-            client.close()
     summary.looked_up = len(dois)
     summary.found = sum(1 for v, _ in outcome.values() if v == "verified")
     summary.not_found = sum(1 for v, _ in outcome.values() if v == "not_found")

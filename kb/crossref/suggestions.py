@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import click
@@ -21,7 +20,6 @@ from sqlalchemy import delete, select, update
 from sqlmodel import Session
 
 from ingest.crossref.client import CrossrefClient
-from ingest.crossref.errors import CrossrefError
 from ingest.crossref.match import Match, RefFacts, best_match, validate
 from ingest.crossref.suggest import (
     facts_from_reference,
@@ -29,10 +27,11 @@ from ingest.crossref.suggest import (
     query_text,
     worth_searching,
 )
-from ingest.doi import normalize_doi
+from ingest.doi import has_usable_doi, normalize_doi
 from kb.crossref.cache import lookup, query_key, raw, save_response
 from kb.crossref.candidates import local_candidates
 from kb.crossref.decisions import link_accepted
+from kb.crossref.search_ahead import ROWS, SearchAhead
 from kb.crossref.suggestion_state import (
     REF_COLUMNS,
     inputs_digest,
@@ -44,7 +43,6 @@ from kb.crossref.suggestion_state import (
 from kb.crossref.works import save_work, work_from_message
 from kb.models import Article, Reference, Suggestion, SuggestionDecision, Work
 
-ROWS = 5
 GOOD_ENOUGH = 0.9  # a local candidate this good spares a Crossref query
 MAX_PASSES = 3
 
@@ -71,14 +69,45 @@ def _provenance(doi: str, session: Session, fetched_now: set[str]) -> str:
     return "api" if doi in fetched_now else "cache"
 
 
-def _search(client: CrossrefClient, text: str) -> list[dict] | CrossrefError:
-    try:
-        return client.search_bibliographic(text, rows=ROWS)
-    except CrossrefError as err:
-        return err
-
-
 ARTICLE_CHUNK = 5000  # articles per scope: well under SQLite's 32,766 bound parameters
+
+
+def search_early(
+    session: Session,
+    ahead: SearchAhead,
+    article_ids: Sequence[int] | None = None,
+    *,
+    refresh: bool = False,
+) -> int:
+    """Start the searches of references without a usable DOI (they need one whatever the
+    DOI look-ups answer), the same selection ``_compute`` makes: not cached, local best not
+    good enough. A reference with a settled outcome (a stored state, not pending) is left
+    to ``make_suggestions``, which keeps it or recomputes it. Returns how many started."""
+    stmt = select(*REF_COLUMNS)
+    if article_ids is not None:
+        stmt = stmt.where(Reference.article_id.in_(article_ids))
+    refs = session.execute(stmt).all()
+    settled = set()
+    if not refresh:
+        ids = sorted(set(article_ids) if article_ids is not None else {r.article_id for r in refs})
+        for i in range(0, len(ids), ARTICLE_CHUNK):
+            states = stored_states(session, ids[i : i + ARTICLE_CHUNK])
+            settled |= {rid for rid, (_digest, pending) in states.items() if not pending}
+    texts: list[str] = []
+    for ref in refs:
+        if ref.id in settled or ref.verification == "verified":
+            continue
+        if has_usable_doi(ref.doi, ref.doi_status):
+            continue
+        facts = facts_from_reference(ref)
+        text = query_text(ref) if worth_searching(facts) else None
+        if not text or text in texts or lookup(session, query_key(text, ROWS)) is not None:
+            continue
+        local = best_match(facts, local_candidates(session, facts))
+        if local is None or local.confidence < GOOD_ENOUGH:
+            texts.append(text)
+            ahead.start([text])
+    return len(texts)
 
 
 def make_suggestions(
@@ -89,16 +118,18 @@ def make_suggestions(
     fetched_now: set[str] = frozenset(),  # type: ignore[assignment]
     progress: bool = False,
     refresh: bool = False,
+    ahead: SearchAhead | None = None,
 ) -> int:
     """Suggestions for the articles in scope, recomputed where their inputs changed (all of
-    them with ``refresh``); returns how many are standing (suggested or accepted)."""
+    them with ``refresh``); returns how many are standing (suggested or accepted).
+    ``ahead``: searches already started (``search_early``); the others start on it too."""
     ids = (
         list(article_ids)
         if article_ids is not None
         else list(session.execute(select(Article.id).order_by(Article.id)).scalars())
     )
     if len(ids) > ARTICLE_CHUNK:  # SQLite caps bound parameters: scope by chunks
-        kw = {"client": client, "fetched_now": fetched_now, "progress": progress}
+        kw = {"client": client, "fetched_now": fetched_now, "progress": progress, "ahead": ahead}
         return sum(
             make_suggestions(session, ids[i : i + ARTICLE_CHUNK], refresh=refresh, **kw)
             for i in range(0, len(ids), ARTICLE_CHUNK)
@@ -129,7 +160,7 @@ def make_suggestions(
         keep_ids, todo = _partition(session, refs, sources, decisions, stored, context, online)
         _drop_suggestions(session, sources, keep_ids)
         searcher = client if attempt == 0 else None
-        standing, states = _compute(session, todo, searcher, fetched, fresh, progress)
+        standing, states = _compute(session, todo, searcher, fetched, fresh, progress, ahead)
         standing += _refresh_kept(session, sources, keep_ids, fetched)
         save_states(session, sources, keep_ids, states)
         session.flush()
@@ -213,6 +244,7 @@ def _compute(
     fetched: set[str],
     fresh: set[str],
     progress: bool,
+    ahead: SearchAhead | None = None,
 ) -> tuple[int, list[dict]]:
     """Suggestions of the references in ``todo``; returns (standing, their state rows).
     Adds the works it saves to ``fetched`` and the texts Crossref answered to ``fresh``."""
@@ -228,7 +260,8 @@ def _compute(
                 text = query_text(ref) or None
         plans.append((ref, facts, decided, rejected, local, text, digest))
 
-    answers = _query_all(session, client, [p[5] for p in plans if p[5]], progress, fresh)
+    texts = [p[5] for p in plans if p[5]]
+    answers = _query_all(session, client, texts, progress, fresh, ahead)
     standing, states = 0, []
     for ref, facts, decided, rejected, local, text, digest in plans:
         remote_best, messages, from_cache = None, {}, False
@@ -261,8 +294,10 @@ def _query_all(
     texts: list[str],
     progress: bool,
     fresh: set[str],
+    ahead: SearchAhead | None = None,
 ) -> dict[str, tuple[list[dict], bool]]:
-    """Query text -> (items, from cache). Cached answers first; the rest from Crossref.
+    """Query text -> (items, from cache). Cached answers first; the rest from Crossref
+    (taken from ``ahead`` when already started there).
     ``fresh``: texts Crossref answered earlier in this run (not "from cache"); grows."""
     out: dict[str, tuple[list[dict], bool]] = {}
     todo = []
@@ -274,21 +309,25 @@ def _query_all(
             todo.append(text)
     if client is None or not todo or client.aborted_reason:
         return out
-    workers = client.limiter.limits.list_concurrency
-    with ThreadPoolExecutor(workers) as pool:
-        results = pool.map(lambda t: (t, _search(client, t)), todo)
+    own = ahead is None or ahead.client is not client
+    searches = SearchAhead(client) if own else ahead
+    try:
+        searches.start(todo)
+        todo = [t for t in todo if searches.started(t)]
+        results = ((t, searches.result(t)) for t in todo)
         if progress:
-            results = click.progressbar(
-                results, length=len(todo), label="DOI suggestions",
-                file=sys.stderr,
-            )  # fmt: skip
-            with results as bar:
+            with click.progressbar(
+                results, length=len(todo), label="DOI suggestions", file=sys.stderr
+            ) as bar:
                 results = list(bar)
         for text, items in results:
             if isinstance(items, list):
                 save_response(session, query_key(text, ROWS), status="found", raw=items)
                 out[text] = (items, False)
                 fresh.add(text)
+    finally:
+        if own:
+            searches.close()
     return out
 
 
