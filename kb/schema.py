@@ -75,6 +75,8 @@ INDEXES: list[str] = [
     "ON claim_condition(condition_id, claim_id)",
     "CREATE INDEX IF NOT EXISTS idx_reference_condition_cond "
     "ON reference_condition(condition_id, reference_id)",
+    # local DOI candidates look works up by year (and volume) near a reference's year
+    "CREATE INDEX IF NOT EXISTS idx_work_year_volume ON work(year, volume)",
     "CREATE UNIQUE INDEX IF NOT EXISTS idx_decision_key "
     "ON suggestion_decision(article_source, reference_key, doi)",
     *_facet_indexes(),
@@ -132,3 +134,15 @@ def drop_extras(conn: Connection) -> None:
         for suffix in ("_ai", "_ad", "_au"):
             conn.execute(text(f"DROP TRIGGER IF EXISTS {fts}{suffix}"))
         conn.execute(text(f"DROP TABLE IF EXISTS {fts}"))
+
+
+def ensure_work_vocabulary(conn: Connection) -> None:
+    """``temp.work_fts_vocab``: each word of ``work_fts`` with the number of works holding
+    it (fts5vocab), which local DOI candidates read to pick a reference's rarest words.
+    A temporary table lives with the connection, never in the database file."""
+    conn.execute(
+        text(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.work_fts_vocab "
+            "USING fts5vocab(main, work_fts, row)"
+        )
+    )

@@ -29,7 +29,7 @@ from ingest.crossref.suggest import (
 )
 from ingest.doi import has_usable_doi, normalize_doi
 from kb.crossref.cache import lookup, query_key, raw, save_response
-from kb.crossref.candidates import local_candidates
+from kb.crossref.candidates import CandidateMemo, local_candidates
 from kb.crossref.decisions import link_accepted
 from kb.crossref.search_ahead import ROWS, SearchAhead
 from kb.crossref.suggestion_state import (
@@ -94,6 +94,7 @@ def search_early(
             states = stored_states(session, ids[i : i + ARTICLE_CHUNK])
             settled |= {rid for rid, (_digest, pending) in states.items() if not pending}
     texts: list[str] = []
+    memo = CandidateMemo()
     for ref in refs:
         if ref.id in settled or ref.verification == "verified":
             continue
@@ -103,7 +104,7 @@ def search_early(
         text = query_text(ref) if worth_searching(facts) else None
         if not text or text in texts or lookup(session, query_key(text, ROWS)) is not None:
             continue
-        local = best_match(facts, local_candidates(session, facts))
+        local = best_match(facts, local_candidates(session, facts, memo=memo))
         if local is None or local.confidence < GOOD_ENOUGH:
             texts.append(text)
             ahead.start([text])
@@ -249,13 +250,14 @@ def _compute(
     """Suggestions of the references in ``todo``; returns (standing, their state rows).
     Adds the works it saves to ``fetched`` and the texts Crossref answered to ``fresh``."""
     plans = []  # (ref, facts, decided, rejected, local best, query text or None, digest)
+    memo = CandidateMemo()  # no work is saved until every plan is made
     for ref, decided, digest in todo:
         facts = facts_from_reference(ref)
         rejected = {d for d, s in decided.items() if s == "rejected"}
         local = None
         text = None
         if worth_searching(facts):
-            local = _best(facts, local_candidates(session, facts), rejected)
+            local = _best(facts, local_candidates(session, facts, memo=memo), rejected)
             if local is None or local.confidence < GOOD_ENOUGH:
                 text = query_text(ref) or None
         plans.append((ref, facts, decided, rejected, local, text, digest))
