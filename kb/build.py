@@ -14,6 +14,7 @@ import json
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from sqlmodel import Session
 from ingest.types import IngestError
 from kb.database import open_db
 from kb.inputs import InputSpec, discover
-from kb.models import Article, BuildRun, IngestFailure, Reference, utcnow
+from kb.models import Article, BuildRun, IngestFailure, utcnow
 from kb.parallel import ParsePool, Pending, worker_count
 from kb.save import delete_article_rows, save_article
 
@@ -165,45 +166,65 @@ def _derived_inputs_hash() -> str:
     return h.hexdigest()
 
 
-def _derived_hash(session: Session, article_id: int, content_hash: str, base: str) -> str:
-    """Everything the derived layers read that can change without the text changing."""
-    refs = session.execute(
-        select(Reference.key, Reference.work_doi, Reference.verification)
-        .where(Reference.article_id == article_id)
-        .order_by(Reference.position)
-    ).all()
-    payload = json.dumps([content_hash, base, [list(r) for r in refs]])
-    return hashlib.sha256(payload.encode()).hexdigest()
+@dataclass
+class DeriveStats:
+    derived: int = 0
+    cpu: dict[str, float] = field(default_factory=dict)  # stage -> CPU s, summed over processes
 
 
-def derive(engine: Engine, article_ids: Sequence[int] | None = None, *, force: bool = False) -> int:
-    """Evidence types, condition tags and the audit for articles whose inputs changed."""
-    from kb.audit import run_audit
-    from kb.evidence import classify_references
-    from kb.tagging import ensure_vocabulary, tag_article
+def derive(
+    engine: Engine,
+    article_ids: Sequence[int] | None = None,
+    *,
+    force: bool = False,
+    executor: Executor | None = None,
+    stats: DeriveStats | None = None,
+) -> int:
+    """Evidence types, condition tags and the audit for articles whose inputs changed.
+
+    Each article's rows are computed by ``kb.derive.compute_derived`` (in ``executor``'s
+    workers when given, each on its own connection, a few articles ahead) and saved here,
+    one transaction per article, in input order."""
+    from kb.derive import compute_derived, derive_task, write_derived
+    from kb.tagging import ensure_vocabulary
 
     base = _derived_inputs_hash()
-    done = 0
+    stats = stats if stats is not None else DeriveStats()
     with Session(engine) as session, session.begin():
         ensure_vocabulary(session)
     with Session(engine) as session:
         ids = article_ids or list(session.execute(select(Article.id)).scalars())
-    for article_id in ids:
+    if executor is None:
+
+        def computed():  # noqa: ANN202
+            for article_id in ids:
+                with Session(engine) as session:
+                    yield compute_derived(session, article_id, base, force=force)
+
+        results = computed()
+    else:
+        db = str(engine.url.database)
+        results = _ordered(executor, [(derive_task, db, aid, base, force) for aid in ids])
+    for rows in results:
+        if rows is None:
+            continue
         with Session(engine) as session, session.begin():
-            content_hash, stored = session.execute(
-                select(Article.content_hash, Article.derived_hash).where(Article.id == article_id)
-            ).one()
-            current = _derived_hash(session, article_id, content_hash, base)
-            if stored == current and not force:
-                continue
-            classify_references(session, article_id)
-            tag_article(session, article_id)
-            run_audit(session, article_id)
-            session.execute(
-                update(Article).where(Article.id == article_id).values(derived_hash=current)
-            )
-            done += 1
-    return done
+            write_derived(session, rows)
+        stats.derived += 1
+        for stage, seconds in rows.cpu.items():
+            stats.cpu[stage] = stats.cpu.get(stage, 0.0) + seconds
+    return stats.derived
+
+
+def _ordered(executor: Executor, calls: list[tuple], window: int = 16):  # noqa: ANN202
+    """Results of ``calls`` in order, at most ``window`` submitted ahead."""
+    pending: deque = deque()
+    for call in calls:
+        pending.append(executor.submit(*call))
+        while len(pending) > window:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
 
 
 def build(

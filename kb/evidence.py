@@ -22,10 +22,13 @@ def classify_work(work: Work) -> tuple[str, str]:
     )
 
 
-def classify_reference(ref: Reference, work: Work | None) -> tuple[str, str]:
-    """(evidence type, signal) of a reference entry, using its work when there is one."""
+def classify_reference(
+    ref: Reference, work: Work | None, work_evidence: tuple[str, str] | None = None
+) -> tuple[str, str]:
+    """(evidence type, signal) of a reference entry, using its work when there is one.
+    ``work_evidence``: ``classify_work(work)`` when the caller has it already."""
     if work is not None:
-        found = classify_work(work)
+        found = work_evidence or classify_work(work)
         if found[0] != UNKNOWN:
             return found
     return classify_evidence(

@@ -170,6 +170,19 @@ class Work(SQLModel, table=True):
     evidence_signal: str | None = None
 
 
+class WorkResult(SQLModel, table=True):
+    """What the derived layers compute from a work alone, computed once per work: kept while
+    ``digest`` (the work's record and the rules' version) still matches."""
+
+    __tablename__ = "work_result"
+    doi: str = Field(primary_key=True, foreign_key="work.doi")
+    digest: str
+    evidence_type: str | None = None
+    evidence_signal: str | None = None
+    title_conditions: str = "[]"  # JSON list of condition matches in the work's title
+    fix_text: str | None = None  # AMA and Vancouver; None until an audit first needs it
+
+
 class WorkUpdate(SQLModel, table=True):
     """An ``updated-by`` notice: retraction, correction, expression of concern."""
 

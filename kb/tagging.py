@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import delete, func, insert, select
@@ -70,7 +72,7 @@ def ensure_vocabulary(session: Session, path: str | Path = VOCABULARY_PATH) -> i
     return len(entries)
 
 
-def _condition_ids(session: Session) -> dict[str, int]:
+def condition_ids(session: Session) -> dict[str, int]:
     if not session.execute(select(func.count()).select_from(Condition)).scalar_one():
         ensure_vocabulary(session)
     return {name: cid for cid, name in session.execute(select(Condition.id, Condition.name))}
@@ -118,6 +120,16 @@ def _heading_conditions(
 def _tag_claims(
     session: Session, article_id: int, ids: dict[str, int], defs: dict[str, str]
 ) -> int:
+    rows = claim_tag_rows(session, article_id, ids, defs)
+    if rows:
+        session.execute(insert(ClaimCondition), rows)
+    return len(rows)
+
+
+def claim_tag_rows(
+    session: Session, article_id: int, ids: dict[str, int], defs: dict[str, str]
+) -> list[dict]:
+    """The ``claim_condition`` rows of one article (nothing is written)."""
     sections = list(
         session.execute(
             select(Section).where(Section.article_id == article_id).order_by(Section.position)
@@ -143,9 +155,7 @@ def _tag_claims(
         for m in by_heading.get(section_id, []):
             if m.name not in named and m.name in ids:
                 rows.append(_claim_tag(claim_id, ids[m.name], article_id, m.text, inherited=True))
-    if rows:
-        session.execute(insert(ClaimCondition), rows)
-    return len(rows)
+    return rows
 
 
 def _claim_tag(
@@ -169,12 +179,20 @@ def _claim_tag(
 
 
 def reference_condition_matches(
-    ref: Reference, work: Work | None, defs: dict[str, str] | None = None
+    ref: Reference,
+    work: Work | None,
+    defs: dict[str, str] | None = None,
+    work_title_conditions: Callable[[Any, dict[str, str] | None], list] | None = None,
 ) -> tuple[str, list[ConditionMatch]]:
     """(field, conditions) for one reference: work title, else entry title, else URL slug,
-    else the raw entry without its URLs."""
+    else the raw entry without its URLs. ``work_title_conditions(work, defs)``: the
+    conditions of a work's title when the caller keeps them per work."""
     title_field, title = ("work_title", work.title) if work and work.title else ("title", ref.title)
-    if title:
+    if title and title_field == "work_title" and work_title_conditions is not None:
+        found = work_title_conditions(work, defs)
+        if found:
+            return title_field, _first_per_condition(found)
+    elif title:
         found = find_conditions(title, defined_abbreviations=defs)
         if found:
             return title_field, _first_per_condition(found)
@@ -192,6 +210,20 @@ def reference_condition_matches(
 def _tag_references(
     session: Session, article_id: int, ids: dict[str, int], defs: dict[str, str]
 ) -> int:
+    rows = reference_tag_rows(session, article_id, ids, defs)
+    if rows:
+        session.execute(insert(ReferenceCondition), rows)
+    return len(rows)
+
+
+def reference_tag_rows(
+    session: Session,
+    article_id: int,
+    ids: dict[str, int],
+    defs: dict[str, str],
+    work_title_conditions: Callable[[Any, dict[str, str] | None], list] | None = None,
+) -> list[dict]:
+    """The ``reference_condition`` rows of one article (nothing is written)."""
     rows = []
     refs = session.execute(
         select(Reference.id, Reference.title, Reference.url, Reference.raw, Reference.work_doi)
@@ -201,25 +233,23 @@ def _tag_references(
     works = _work_titles(session, {r.work_doi for r in refs if r.work_doi})
     for ref in refs:
         work = works.get(ref.work_doi) if ref.work_doi else None
-        field, matches = reference_condition_matches(ref, work, defs)
+        field, matches = reference_condition_matches(ref, work, defs, work_title_conditions)
         for m in matches:
             if m.name in ids:
                 rows.append(
                     {"reference_id": ref.id, "condition_id": ids[m.name],
                      "article_id": article_id, "matched_text": m.text, "field": field}
                 )  # fmt: skip
-    if rows:
-        session.execute(insert(ReferenceCondition), rows)
-    return len(rows)
+    return rows
 
 
 def _work_titles(session: Session, dois: set[str]) -> dict:
-    """{doi: row with .title} for the works that exist, in one query per 500 DOIs."""
+    """{doi: work row} for the works that exist, in one query per 500 DOIs."""
     out = {}
     ordered = sorted(dois)
     for i in range(0, len(ordered), 500):
         chunk = ordered[i : i + 500]
-        for row in session.execute(select(Work.doi, Work.title).where(Work.doi.in_(chunk))):
+        for row in session.execute(select(Work.__table__).where(Work.doi.in_(chunk))):
             out[row.doi] = row
     return out
 
@@ -229,7 +259,7 @@ def tag_article(session: Session, article_id: int) -> int:
     number of tags written."""
     session.execute(delete(ClaimCondition).where(ClaimCondition.article_id == article_id))
     session.execute(delete(ReferenceCondition).where(ReferenceCondition.article_id == article_id))
-    ids = _condition_ids(session)
+    ids = condition_ids(session)
     text = session.execute(select(Article.text).where(Article.id == article_id)).scalar_one()
     defs = abbreviation_definitions(text or "")
     n = _tag_claims(session, article_id, ids, defs) + _tag_references(

@@ -34,12 +34,13 @@ def _fix_for_work(ctx: AuditContext, ref: Reference | None) -> tuple[str | None,
     """(formatted reference, basis) for an entry: its work, else the suggested DOI's work."""
     if ref is None:
         return None, None
+    render = ctx.fix_text_of or fix_text
     work = ctx.work_of(ref)
     if work is not None:
-        return fix_text(work), "work"
+        return render(work), "work"
     work = ctx.suggested_work(ref)
     if work is not None:
-        return fix_text(work), "suggested_work"
+        return render(work), "suggested_work"
     return None, None
 
 

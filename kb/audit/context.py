@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,6 +52,9 @@ class AuditContext:
     links_by_ref: dict[int, list[StudyLink]] = field(default_factory=dict)
     links_by_claim: dict[int, list[StudyLink]] = field(default_factory=dict)
     graph: ConditionGraph | None = None  # the vocabulary's hierarchy; built when not given
+    # the formatted reference of a work (``kb.audit.formatting.fix_text`` unless the caller
+    # keeps them per work, ``kb.work_results``)
+    fix_text_of: Callable[[Work], str] | None = field(default=None, repr=False)
     # per-article memos of pure functions of the context (rules ask the same things often)
     memo: dict[str, dict] = field(default_factory=lambda: defaultdict(dict), repr=False)
 

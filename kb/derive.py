@@ -1,0 +1,251 @@
+"""The derived layers of one article as a pure function from the database to rows.
+
+``compute_derived`` reads an article, its references, works, suggestions and the
+vocabulary and returns every row the derived layers hold for it (evidence types of its
+entries and works, condition tags of its claims and entries, audit findings and
+completeness) without writing anything, so it runs in worker processes, each on its own
+connection. ``write_derived`` is the one writer: it saves them in one transaction per
+article, in input order. Per-work results (evidence type, title conditions, formatted
+reference) come from ``kb.work_results`` and go back to the writer with the rows.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from ingest.conditions import abbreviation_definitions
+from kb.models import (
+    Article,
+    ClaimCondition,
+    Finding,
+    Reference,
+    ReferenceCondition,
+    Work,
+)
+from kb.work_results import WorkResults, save_rows
+
+STAGES = ("evidence", "tagging", "audit")
+_FINDING_COLUMNS = [c.name for c in Finding.__table__.columns if c.name != "id"]
+
+
+@dataclass
+class Derived:
+    """Everything ``write_derived`` saves for one article."""
+
+    article_id: int
+    derived_hash: str
+    references: list[dict]  # {"id", "evidence_type", "evidence_signal"}, changed only
+    works: list[dict]  # {"doi", "evidence_type", "evidence_signal"}, changed only
+    claim_conditions: list[dict]
+    reference_conditions: list[dict]
+    findings: list[dict]
+    completeness: float | None
+    work_results: list[dict]
+    cpu: dict[str, float] = field(default_factory=dict)  # stage -> CPU seconds
+
+
+def derived_hash(session: Session, article_id: int, content_hash: str, base: str) -> str:
+    """Everything the derived layers read that can change without the text changing."""
+    refs = session.execute(
+        select(Reference.key, Reference.work_doi, Reference.verification)
+        .where(Reference.article_id == article_id)
+        .order_by(Reference.position)
+    ).all()
+    payload = json.dumps([content_hash, base, [list(r) for r in refs]])
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+class _Patched:
+    """A read-only row with some attributes replaced (what the writer is about to save)."""
+
+    __slots__ = ("_row", "_values")
+
+    def __init__(self, row: Any, values: dict[str, Any]) -> None:  # noqa: ANN401
+        self._row, self._values = row, values
+
+    def __getattr__(self, name: str) -> Any:  # noqa: ANN401
+        values = object.__getattribute__(self, "_values")
+        if name in values:
+            return values[name]
+        return getattr(object.__getattribute__(self, "_row"), name)
+
+
+def _evidence(
+    session: Session, article_id: int, results: WorkResults
+) -> tuple[tuple[dict, dict], tuple[list, list]]:
+    """({ref id: (type, signal)} for every entry, {doi: (type, signal)} for its works),
+    and the reference and work rows whose stored type that changes."""
+    from kb.evidence import classify_reference
+
+    refs = list(
+        session.execute(select(Reference.__table__).where(Reference.article_id == article_id))
+    )
+    dois = sorted({r.work_doi for r in refs if r.work_doi})
+    works = {}
+    for i in range(0, len(dois), 500):
+        stmt = select(Work.__table__).where(Work.doi.in_(dois[i : i + 500]))
+        works.update((w.doi, w) for w in session.execute(stmt))
+    results.preload(set(works))
+    work_types = {doi: results.evidence(w) for doi, w in works.items()}
+    ref_types = {}
+    for ref in refs:
+        work = works.get(ref.work_doi) if ref.work_doi else None
+        ref_types[ref.id] = classify_reference(ref, work, work_types.get(ref.work_doi))
+    changed_refs = [
+        {"id": r.id, "evidence_type": ref_types[r.id][0], "evidence_signal": ref_types[r.id][1]}
+        for r in refs
+        if (r.evidence_type, r.evidence_signal) != ref_types[r.id]
+    ]
+    changed_works = [
+        {"doi": d, "evidence_type": t[0], "evidence_signal": t[1]}
+        for d, t in work_types.items()
+        if (works[d].evidence_type, works[d].evidence_signal) != t
+    ]
+    return (ref_types, work_types), (changed_refs, changed_works)
+
+
+def _tags(session: Session, article_id: int, results: WorkResults) -> tuple[list, list]:
+    from kb.tagging import claim_tag_rows, condition_ids, reference_tag_rows
+
+    ids = condition_ids(session)
+    text = session.execute(select(Article.text).where(Article.id == article_id)).scalar_one()
+    defs = abbreviation_definitions(text or "")
+    claims = claim_tag_rows(session, article_id, ids, defs)
+    refs = reference_tag_rows(session, article_id, ids, defs, results.title_conditions)
+    return claims, refs
+
+
+def _audit(
+    session: Session,
+    article_id: int,
+    types: tuple[dict, dict],
+    tags: tuple[list, list],
+    results: WorkResults,
+) -> tuple[list[dict], float | None]:
+    """The audit on the article as the writer will leave it: entries and works with their
+    evidence types, the condition tags just computed."""
+    from kb.audit import audit_findings, completeness
+    from kb.audit.context import load_context
+
+    ref_types, work_types = types
+    ctx = load_context(session, article_id)
+    refs = [
+        _Patched(r, dict(zip(("evidence_type", "evidence_signal"), ref_types[r.id], strict=True)))
+        for r in ctx.references
+    ]
+    # A work another article links (a suggested one, say) has the type its writer gives it;
+    # one nobody links keeps what is stored. Settled before any article is derived, so the
+    # rows do not depend on which article's writer ran first.
+    others = [d for d in ctx.works if d not in work_types]
+    linked = set()
+    if others:
+        stmt = select(Reference.work_doi).where(Reference.work_doi.in_(others)).distinct()
+        linked = set(session.execute(stmt).scalars())
+    works = {}
+    for doi, w in ctx.works.items():
+        if doi in work_types or doi in linked:
+            etype, signal = work_types.get(doi) or results.evidence(w)
+            works[doi] = _Patched(w, {"evidence_type": etype, "evidence_signal": signal})
+        else:
+            works[doi] = w
+    claim_conds: dict[int, list] = defaultdict(list)
+    for row in tags[0]:
+        cond = ctx.conditions.get(row["condition_id"])
+        if cond is not None:
+            claim_conds[row["claim_id"]].append((cond, row["inherited"]))
+    ref_conds: dict[int, list] = defaultdict(list)
+    for row in tags[1]:
+        cond = ctx.conditions.get(row["condition_id"])
+        if cond is not None and cond not in ref_conds[row["reference_id"]]:
+            ref_conds[row["reference_id"]].append(cond)
+    ctx = dataclasses.replace(
+        ctx,
+        references=refs,
+        works=works,
+        claim_conditions=dict(claim_conds),
+        reference_conditions=dict(ref_conds),
+        fix_text_of=results.fix_text,
+        memo=defaultdict(dict),
+    )
+    findings = audit_findings(ctx)
+    rows = [{c: getattr(f, c) for c in _FINDING_COLUMNS} for f in findings]
+    return rows, completeness(refs, findings)
+
+
+def compute_derived(
+    session: Session, article_id: int, base: str, *, force: bool = False
+) -> Derived | None:
+    """The article's derived rows, or None when what they were derived from is unchanged
+    (``base``: digest of the rules' data files). Reads only."""
+    content_hash, stored = session.execute(
+        select(Article.content_hash, Article.derived_hash).where(Article.id == article_id)
+    ).one()
+    current = derived_hash(session, article_id, content_hash, base)
+    if stored == current and not force:
+        return None
+    results = WorkResults(session)
+    cpu: dict[str, float] = {}
+    t = time.process_time()
+    types, (changed_refs, changed_works) = _evidence(session, article_id, results)
+    cpu["evidence"], t = time.process_time() - t, time.process_time()
+    tags = _tags(session, article_id, results)
+    cpu["tagging"], t = time.process_time() - t, time.process_time()
+    findings, complete = _audit(session, article_id, types, tags, results)
+    cpu["audit"] = time.process_time() - t
+    return Derived(article_id, current, changed_refs, changed_works, tags[0], tags[1], findings,
+                   complete, results.rows(), cpu)  # fmt: skip
+
+
+def write_derived(session: Session, d: Derived) -> None:
+    """Replace the article's derived rows with ``d`` (the caller commits)."""
+    aid = d.article_id
+    if d.references:
+        session.execute(update(Reference), d.references)
+    if d.works:
+        # executemany by primary key: the ORM's bulk update keys on "doi"
+        session.execute(update(Work), d.works)
+    session.execute(delete(ClaimCondition).where(ClaimCondition.article_id == aid))
+    session.execute(delete(ReferenceCondition).where(ReferenceCondition.article_id == aid))
+    if d.claim_conditions:
+        session.execute(insert(ClaimCondition), d.claim_conditions)
+    if d.reference_conditions:
+        session.execute(insert(ReferenceCondition), d.reference_conditions)
+    session.execute(delete(Finding).where(Finding.article_id == aid))
+    if d.findings:
+        session.execute(insert(Finding), d.findings)
+    session.execute(
+        update(Article)
+        .where(Article.id == aid)
+        .values(completeness=d.completeness, derived_hash=d.derived_hash)
+    )
+    save_rows(session, d.work_results)
+
+
+# --- in a worker process -----------------------------------------------------------
+
+_engines: dict[str, Engine] = {}
+
+
+def derive_task(db_path: str, article_id: int, base: str, force: bool = False) -> Derived | None:
+    """``compute_derived`` on this process's own connection to ``db_path`` (read only)."""
+    from kb.database import get_engine
+
+    engine = _engines.get(db_path)
+    if engine is None:
+        engine = _engines[db_path] = get_engine(Path(db_path))
+    with Session(engine) as session:
+        try:
+            return compute_derived(session, article_id, base, force=force)
+        finally:
+            session.rollback()
