@@ -21,6 +21,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from ingest.resources import RESOURCES
 from ingest.types import IngestError
 from kb.database import open_db
 from kb.inputs import InputSpec, discover
@@ -28,8 +29,7 @@ from kb.models import Article, BuildRun, IngestFailure, Reference, utcnow
 from kb.parallel import ParsePool, Pending, worker_count
 from kb.save import delete_article_rows, save_article
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "data"
+DATA = RESOURCES.data
 DEFAULT_INPUTS = [str(DATA / "articles")]
 DEFAULT_SNAPSHOTS = [DATA / "snapshot"]
 DERIVED_INPUTS = [

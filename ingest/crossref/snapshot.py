@@ -21,11 +21,12 @@ from sqlmodel import Session
 
 from ingest.crossref.cache import doi_key, lookup, save_response
 from ingest.crossref.works import save_work
+from ingest.resources import RESOURCES
 from kb.models import Work
 
-ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_SNAPSHOT = ROOT / "data" / "snapshot"
-DEFAULT_SOURCE = ROOT / "tests" / "fixtures" / "crossref-world" / "works.jsonl"
+DEFAULT_SNAPSHOT = RESOURCES.data_file("snapshot")
+# only in a source tree: the test world's works, written out as the shipped snapshot
+DEFAULT_SOURCE = RESOURCES.root / "tests" / "fixtures" / "crossref-world" / "works.jsonl"
 
 
 class SnapshotError(Exception):

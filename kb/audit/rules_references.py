@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
+from ingest.resources import RESOURCES
 from kb.audit.compare import (
     asserts_effect,
     entry_pages,
@@ -20,9 +21,7 @@ from kb.audit.compare import (
 from kb.audit.context import AuditContext, make_finding, ref_label
 from kb.models import Finding, Reference, Work
 
-NON_SCHOLARLY_CSV = (
-    Path(__file__).resolve().parents[2] / "data" / "audit" / "non_scholarly_sources.csv"
-)
+NON_SCHOLARLY_CSV = RESOURCES.data_file("audit", "non_scholarly_sources.csv")
 
 Rule = Callable[[AuditContext, Reference], Iterator[Finding]]
 
