@@ -15,22 +15,23 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
-from dataclasses import asdict, dataclass, field
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from ingest.types import IngestError
+from ingest.resources import RESOURCES
+from ingest.types import Failure, IngestError, one_line
 from kb.database import open_db
 from kb.inputs import InputSpec, discover
 from kb.models import Article, BuildRun, IngestFailure, utcnow
-from kb.parallel import ParsePool, Pending, worker_count
+from kb.parallel import ArticleJob, ArticlePool, Pending, local_executor, worker_count
 from kb.save import delete_article_rows, save_article
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "data"
+DATA = RESOURCES.data
 DEFAULT_INPUTS = [str(DATA / "articles")]
 DEFAULT_SNAPSHOTS = [DATA / "snapshot"]
 DERIVED_INPUTS = [
@@ -38,13 +39,6 @@ DERIVED_INPUTS = [
     DATA / "evidence_rules.json",
     DATA / "audit" / "non_scholarly_sources.csv",
 ]
-
-
-@dataclass
-class Failure:
-    source: str
-    stage: str
-    error: str
 
 
 @dataclass
@@ -58,6 +52,7 @@ class BuildResult:
     crossref: dict | None = None
     crossref_line: str | None = None
     seconds: float = 0.0
+    derive_stats: DeriveStats = field(default_factory=lambda: DeriveStats())
 
     @property
     def ok(self) -> bool:
@@ -89,27 +84,15 @@ class BuildOptions:
     crossref_limits: object | None = None
     fetch_timeout: float = 20  # seconds, for articles given as URLs
     workers: int | None = None  # parser processes; None = one per CPU for big builds, 0 = none
+    cluster: str | None = None  # a Dask scheduler address: the per-article compute runs there
 
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def ingest_one(
-    engine: Engine, spec: InputSpec, *, force: bool = False, fetch_timeout: float = 20
-) -> tuple[str, int | None]:
-    """Read, parse and save one input in its own transaction.
-
-    Returns ("ingested" | "unchanged", article_id). Raises IngestError."""
-    with ParsePool(0) as pool:
-        started = _start(engine, spec, pool, force=force, fetch_timeout=fetch_timeout)
-        if started[0] == "unchanged":
-            return "unchanged", started[1]
-        return "ingested", _finish(engine, spec, pool, *started[1:])
-
-
 def _start(
-    engine: Engine, spec: InputSpec, pool: ParsePool, *, force: bool, fetch_timeout: float
+    engine: Engine, spec: InputSpec, pool: ArticlePool, *, force: bool, fetch_timeout: float
 ) -> tuple:
     """Read one input and hand it to the parser: ("unchanged", id) or ("parse", digest,
     pending). Raises IngestError when the input cannot be read."""
@@ -123,25 +106,37 @@ def _start(
         ).first()
         if row is not None and row.content_hash == digest and not force:
             return "unchanged", row.id
-    return "parse", digest, pool.submit(data, spec.source, content_type)
+    return "parse", digest, pool.submit(ArticleJob(spec.source, data, content_type))
 
 
-def _finish(engine: Engine, spec: InputSpec, pool: ParsePool, digest: str, job: Pending) -> int:
+def _finish(
+    engine: Engine, spec: InputSpec, pool: ArticlePool, digest: str, job: Pending
+) -> int | Failure:
     """Take the parsed article back and save it in its own transaction."""
     parsed = pool.result(job)
+    if isinstance(parsed, Failure):
+        return parsed
     try:
         with Session(engine) as session, session.begin():
             article_id = save_article(session, parsed, source_kind=spec.kind, content_hash=digest)
             session.execute(delete(IngestFailure).where(IngestFailure.source == spec.source))
     except Exception as exc:
-        raise IngestError(f"could not save: {type(exc).__name__}: {exc}", stage="save") from exc
+        reason = f"could not save: {type(exc).__name__}: {exc}"
+        return Failure.of(exc, spec.source, stage="save", reason=reason)
     return article_id
 
 
 def _record_failure(engine: Engine, failure: Failure) -> None:
     with Session(engine) as session, session.begin():
         session.execute(delete(IngestFailure).where(IngestFailure.source == failure.source))
-        session.add(IngestFailure(source=failure.source, error=failure.error, stage=failure.stage))
+        session.add(
+            IngestFailure(
+                source=failure.source,
+                error=failure.reason,
+                stage=failure.stage,
+                detail=failure.detail,
+            )
+        )
 
 
 def prune(engine: Engine, keep_sources: set[str]) -> int:
@@ -242,48 +237,66 @@ def build(
     specs, problems = discover(list(paths or DEFAULT_INPUTS))
     result.inputs = len(specs) + len(problems)
     for arg, reason in problems:
-        failure = Failure(arg, "read", reason)
+        failure = Failure(arg, "read", one_line(reason), reason)
         result.failures.append(failure)
         _record_failure(engine, failure)
 
     run_id = _start_run(engine, opts)
-    _ingest_all(engine, specs, opts, result)
-    if opts.prune:
-        result.pruned = prune(engine, {s.source for s in specs})
-
-    if opts.crossref:
-        result.crossref, result.crossref_line = _crossref(engine, opts, echo)
-    result.derived = derive(engine, force=opts.force)
+    # One executor runs every per-article computation (parsing, then the derived layers);
+    # saving stays here, in input order.
+    with compute_executor(opts, len(specs)) as executor:
+        _ingest_all(engine, specs, opts, result, executor)
+        if opts.prune:
+            result.pruned = prune(engine, {s.source for s in specs})
+        if opts.crossref:
+            result.crossref, result.crossref_line = _crossref(engine, opts, echo)
+        result.derived = derive(
+            engine, force=opts.force, executor=executor, stats=result.derive_stats
+        )
     result.seconds = time.monotonic() - started
     _finish_run(engine, run_id, result)
     return result
 
 
-def _ingest_all(engine: Engine, specs: list[InputSpec], opts: BuildOptions, result: BuildResult):
-    """Read, parse and save every input. Parsing may run in worker processes a few
+def compute_executor(opts: BuildOptions, n_inputs: int) -> AbstractContextManager:
+    """The executor of the per-article compute: a Dask cluster's (``opts.cluster``), the
+    local process pool, or None (everything in this process)."""
+    if opts.cluster:
+        from kb.cluster import cluster_executor
+
+        return cluster_executor(opts.cluster)
+    return local_executor(worker_count(opts.workers, n_inputs)) or nullcontext()
+
+
+def _ingest_all(
+    engine: Engine,
+    specs: list[InputSpec],
+    opts: BuildOptions,
+    result: BuildResult,
+    executor: Executor | None = None,
+):
+    """Read, parse and save every input. Parsing may run in ``executor``'s workers a few
     articles ahead; everything else (saving, counting, recording failures) happens
     here, one article at a time, in input order."""
     import click
 
-    workers = worker_count(opts.workers, len(specs))
-    window = 3 * workers  # articles read ahead of the one being saved; 0 = sequential
-    pending: deque[tuple[InputSpec, tuple | IngestError]] = deque()
-    with (
-        click.progressbar(
-            length=len(specs),
-            label="Ingesting",
-            show_pos=True,
-            file=None if opts.progress else _Null(),
-        ) as bar,
-        ParsePool(workers) as pool,
-    ):
+    width = getattr(executor, "_max_workers", None) or getattr(executor, "workers", 1)
+    window = 3 * width if executor is not None else 0  # articles read ahead; 0 = sequential
+    pending: deque[tuple[InputSpec, tuple | Failure]] = deque()
+    with click.progressbar(
+        length=len(specs),
+        label="Ingesting",
+        show_pos=True,
+        file=None if opts.progress else _Null(),
+    ) as bar:
+        pool = ArticlePool(executor)
         for spec in specs:
             try:
                 started = _start(
                     engine, spec, pool, force=opts.force, fetch_timeout=opts.fetch_timeout
                 )
             except IngestError as exc:
-                started = exc
+                started = Failure.of(exc, spec.source)
             pending.append((spec, started))
             while len(pending) > window:
                 _complete(engine, pool, *pending.popleft(), result)
@@ -295,22 +308,18 @@ def _ingest_all(engine: Engine, specs: list[InputSpec], opts: BuildOptions, resu
 
 def _complete(
     engine: Engine,
-    pool: ParsePool,
+    pool: ArticlePool,
     spec: InputSpec,
-    started: tuple | IngestError,
+    started: tuple | Failure,
     result: BuildResult,
 ) -> None:
-    try:
-        if isinstance(started, IngestError):
-            raise started
-        if started[0] == "unchanged":
-            result.unchanged += 1
-            return
-        _finish(engine, spec, pool, *started[1:])
-    except IngestError as exc:
-        failure = Failure(spec.source, exc.stage, str(exc))
-        result.failures.append(failure)
-        _record_failure(engine, failure)
+    if not isinstance(started, Failure) and started[0] == "unchanged":
+        result.unchanged += 1
+        return
+    outcome = started if isinstance(started, Failure) else _finish(engine, spec, pool, *started[1:])
+    if isinstance(outcome, Failure):
+        result.failures.append(outcome)
+        _record_failure(engine, outcome)
         return
     result.ingested += 1
 
@@ -348,7 +357,9 @@ def _finish_run(engine: Engine, run_id: int, result: BuildResult) -> None:
         "unchanged": result.unchanged,
         "pruned": result.pruned,
         "derived": result.derived,
-        "failed": [asdict(f) for f in result.failures],
+        "failed": [
+            {"source": f.source, "stage": f.stage, "error": f.reason} for f in result.failures
+        ],
         "crossref": result.crossref,
     }
     reachable = (result.crossref or {}).get("reachable")

@@ -29,10 +29,14 @@ def _build_options(offline, refresh, mailto, base_url, **more):
 
 def _run_build(paths, db_path, opts) -> bool:
     from kb.build import build
+    from kb.cluster import ClusterError
 
-    result = build(list(paths) or None, db_path, opts, echo=click.echo)
+    try:
+        result = build(list(paths) or None, db_path, opts, echo=click.echo)
+    except ClusterError as exc:
+        raise click.ClickException(str(exc)) from exc
     for failure in result.failures:
-        click.echo(f"FAILED {failure.source} [{failure.stage}]: {failure.error}", err=True)
+        click.echo(f"FAILED {failure.source} [{failure.stage}]: {failure.reason}", err=True)
     click.echo(result.line())
     return result.ok
 
@@ -56,7 +60,17 @@ def _run_build(paths, db_path, opts) -> bool:
     default=None,
     help="Processes that parse articles (default: one per CPU for big builds; 0: none).",
 )
-def build(paths, db_path, offline, refresh, mailto, base_url, prune, force, fetch_timeout, workers):
+@click.option(
+    "--cluster",
+    metavar="ADDRESS",
+    default=None,
+    help="Dask scheduler (tcp://host:8786) that parses and derives the articles; "
+    "saving and Crossref stay here.",
+)
+def build(
+    paths, db_path, offline, refresh, mailto, base_url, prune, force, fetch_timeout, workers,
+    cluster,
+):  # fmt: skip
     """Build or update the knowledge base from articles.
 
     PATHS are files (.txt, .md, .html), folders (read recursively), files
@@ -74,6 +88,7 @@ def build(paths, db_path, offline, refresh, mailto, base_url, prune, force, fetc
         force=force,
         fetch_timeout=fetch_timeout,
         workers=workers,
+        cluster=cluster,
     )
     if not _run_build(paths, db_path, opts):
         sys.exit(1)

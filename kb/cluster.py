@@ -1,0 +1,45 @@
+"""Scale-out: the per-article compute of a build on a Dask distributed cluster.
+
+``kb build --cluster ADDRESS`` connects a ``distributed.Client`` to the scheduler at
+ADDRESS and hands its ``concurrent.futures`` executor (``Client.get_executor()``) to
+the build, which submits exactly what it submits to the local process pool: parsing
+(``kb.parallel.compute_article``, the article's bytes in, rows out) and the derived
+layers (``kb.derive.derive_task``, which reads the database by its path). The writer,
+reading inputs and the Crossref step stay in this process: SQLite has one writer, and
+Crossref's rate limit is per client, so neither gains from more machines.
+
+Workers need the project installed (same version) and, for the derived layers, the
+database file readable at the same path (a shared, read-only mount).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from concurrent.futures import Executor
+from contextlib import contextmanager
+
+CONNECT_TIMEOUT = "10s"
+
+
+class ClusterError(Exception):
+    """The cluster cannot be used (one line for the user)."""
+
+
+@contextmanager
+def cluster_executor(address: str) -> Iterator[Executor]:
+    """An executor on the Dask cluster at ``address``; ``workers`` is its thread count."""
+    try:
+        from distributed import Client
+    except ImportError as exc:  # pragma: no cover - a pinned dependency
+        raise ClusterError(f"dask.distributed is not installed: {exc}") from exc
+    try:
+        client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise ClusterError(f"cannot reach the Dask scheduler at {address}: {exc}") from exc
+    try:
+        executor = client.get_executor()
+        threads = sum(client.nthreads().values())
+        executor.workers = max(1, threads)  # type: ignore[attr-defined] - the read-ahead window
+        yield executor
+    finally:
+        client.close()
