@@ -138,8 +138,20 @@ def table(doc: dict[str, Any]) -> str:
             f"{o['rows_per_s']:>9,} rows/s  ({o['failed']} failed)",
             f"  raw insert   {base['seconds']:>8.2f} s  {'':>19}  {base['rows_per_s']:>9,} rows/s",
             f"  share of ceiling {g['ratio']:.1%} (target >= 25%: {g['target']['met']})",
-            "  where the time goes (cumulative, project functions):",
+            "  CPU per stage, summed over processes (ms per article):",
         ]
+        for st in g.get("stages", []):
+            lines.append(f"    {st['ms_per_article']:>8.1f} ms {st['share']:>6.1%}  {st['stage']}")
+        sc = g.get("scale")
+        if sc:
+            a = sc["articles_per_s"]
+            lines.append(
+                f"  articles/s: 1 local worker {a['local_1_worker']}, 2 local workers "
+                f"{a['local_2_workers']}, Dask LocalCluster 2 workers {a['dask_2_workers']} "
+                f"(x{sc['dask_to_local_ratio']} of local; rows identical: "
+                f"{sc['dask_rows_identical']}; target >= 0.9: {sc['target']['met']})"
+            )
+        lines.append("  where the writer's time goes (cumulative, project functions):")
         for p in g["profile"]["project_cumulative"][:8]:
             lines.append(f"    {p['cumulative_s']:>8.2f} s {p['share']:>6.1%}  {p['function']}")
     if "queries" in b:

@@ -13,9 +13,9 @@ import hashlib
 import json
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,6 +53,7 @@ class BuildResult:
     crossref_line: str | None = None
     seconds: float = 0.0
     derive_stats: DeriveStats = field(default_factory=lambda: DeriveStats())
+    cpu: dict[str, float] = field(default_factory=dict)  # phase -> CPU s of this process
 
     @property
     def ok(self) -> bool:
@@ -244,18 +245,31 @@ def build(
     run_id = _start_run(engine, opts)
     # One executor runs every per-article computation (parsing, then the derived layers);
     # saving stays here, in input order.
+    cpu = result.cpu  # CPU seconds of this process per phase (workers report their own)
     with compute_executor(opts, len(specs)) as executor:
-        _ingest_all(engine, specs, opts, result, executor)
-        if opts.prune:
-            result.pruned = prune(engine, {s.source for s in specs})
+        with _cpu(cpu, "ingest"):
+            _ingest_all(engine, specs, opts, result, executor)
+            if opts.prune:
+                result.pruned = prune(engine, {s.source for s in specs})
         if opts.crossref:
-            result.crossref, result.crossref_line = _crossref(engine, opts, echo)
-        result.derived = derive(
-            engine, force=opts.force, executor=executor, stats=result.derive_stats
-        )
+            with _cpu(cpu, "crossref"):
+                result.crossref, result.crossref_line = _crossref(engine, opts, echo)
+        with _cpu(cpu, "derive"):
+            result.derived = derive(
+                engine, force=opts.force, executor=executor, stats=result.derive_stats
+            )
     result.seconds = time.monotonic() - started
     _finish_run(engine, run_id, result)
     return result
+
+
+@contextmanager
+def _cpu(into: dict[str, float], phase: str) -> Iterator[None]:
+    started = time.process_time()
+    try:
+        yield
+    finally:
+        into[phase] = into.get(phase, 0.0) + time.process_time() - started
 
 
 def compute_executor(opts: BuildOptions, n_inputs: int) -> AbstractContextManager:
