@@ -181,8 +181,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--reuse-query-kb", action="store_true", help="reuse the query KB of an earlier run"
     )
+    ap.add_argument(
+        "--ingest-articles", type=int, default=None, help="articles of the ingest benchmark"
+    )
     args = ap.parse_args(argv)
     sizes = Sizes.quick() if args.quick else Sizes()
+    if args.ingest_articles:
+        sizes.ingest_articles = args.ingest_articles
+        sizes.profile_articles = min(sizes.profile_articles, args.ingest_articles)
     started = time.perf_counter()
     doc = run_all(
         args.only,
