@@ -1,10 +1,11 @@
 """Crossref searches started as soon as they are known, answered when they are needed.
 
-The list bucket (3 requests/s) bounds a run: the ``filter=doi:`` batches and the
-``query.bibliographic`` searches share it. A reference without a usable DOI needs its
-search whatever the DOI look-ups answer, so its search starts while the DOI batches are
-still out, and the suggestion step later takes the answer (or starts what is left).
-Every search goes through the client's limiter; this only keeps the bucket busy.
+The list bucket (3 requests/s) bounds a run. A reference without a usable DOI needs its
+search whatever the verification of the others says, so its search starts as soon as the
+works the DOI look-ups returned are saved (they are local candidates and may spare it),
+while the remaining references are planned; the suggestion step later takes the answer
+(or starts what is left). Every search goes through the client's limiter; this only
+keeps the bucket busy.
 """
 
 from __future__ import annotations
