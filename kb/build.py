@@ -52,8 +52,10 @@ class BuildResult:
     ingested: int = 0
     unchanged: int = 0
     pruned: int = 0
+    prune_skipped: bool = False  # --prune asked for, but an input failed
     derived: int = 0
     failures: list[Failure] = field(default_factory=list)
+    unchanged_sources: list[str] = field(default_factory=list, repr=False)
     crossref: dict | None = None
     crossref_line: str | None = None
     seconds: float = 0.0
@@ -71,6 +73,8 @@ class BuildResult:
         ]
         if self.pruned:
             parts.append(f"{self.pruned} pruned")
+        if self.prune_skipped:
+            parts.append("nothing pruned (an input failed, so the build could not see everything)")
         return "Built: " + ", ".join(parts) + f" in {self.seconds:.1f}s"
 
 
@@ -141,6 +145,14 @@ def _record_failure(engine: Engine, failure: Failure) -> None:
     with Session(engine) as session, session.begin():
         session.execute(delete(IngestFailure).where(IngestFailure.source == failure.source))
         session.add(IngestFailure(source=failure.source, error=failure.error, stage=failure.stage))
+
+
+def _clear_failures(engine: Engine, sources: list[str]) -> None:
+    """Failure rows describe the present: a source read fine this time has none."""
+    with Session(engine) as session, session.begin():
+        for i in range(0, len(sources), 500):
+            chunk = sources[i : i + 500]
+            session.execute(delete(IngestFailure).where(IngestFailure.source.in_(chunk)))
 
 
 def prune(engine: Engine, keep_sources: set[str]) -> int:
@@ -227,7 +239,12 @@ def build(
 
     run_id = _start_run(engine, opts)
     _ingest_all(engine, specs, opts, result)
-    if opts.prune:
+    _clear_failures(engine, result.unchanged_sources)
+    if opts.prune and result.failures:
+        # A source missing from this build may only be unreadable (a typo, a folder we
+        # could not list, a network error): prune only what the build saw whole.
+        result.prune_skipped = True
+    elif opts.prune:
         result.pruned = prune(engine, {s.source for s in specs})
 
     if opts.crossref:
@@ -263,6 +280,8 @@ def _ingest_all(engine: Engine, specs: list[InputSpec], opts: BuildOptions, resu
                 )
             except IngestError as exc:
                 started = exc
+            except Exception as exc:  # noqa: BLE001 - one input must not stop the build
+                started = IngestError(f"could not read: {type(exc).__name__}", stage="read")
             pending.append((spec, started))
             while len(pending) > window:
                 _complete(engine, pool, *pending.popleft(), result)
@@ -284,6 +303,7 @@ def _complete(
             raise started
         if started[0] == "unchanged":
             result.unchanged += 1
+            result.unchanged_sources.append(spec.source)
             return
         _finish(engine, spec, pool, *started[1:])
     except IngestError as exc:
@@ -326,6 +346,7 @@ def _finish_run(engine: Engine, run_id: int, result: BuildResult) -> None:
         "ingested": result.ingested,
         "unchanged": result.unchanged,
         "pruned": result.pruned,
+        "prune_skipped": result.prune_skipped,
         "derived": result.derived,
         "failed": [asdict(f) for f in result.failures],
         "crossref": result.crossref,
