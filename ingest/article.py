@@ -246,13 +246,17 @@ def _attach(article: ParsedArticle, inline: list[InlineMarker]) -> None:
 
 
 def read_source(
-    path_or_url: str, *, max_bytes: int = DEFAULT_MAX_BYTES, timeout: float = 20
+    path_or_url: str,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    timeout: float = 20,
+    deadline: float = 60,
 ) -> tuple[bytes, str | None]:
     """The bytes of a file or http(s) URL and its content type (None for files)."""
     if re.match(r"^[a-z][a-z0-9+.-]*://", path_or_url, re.I):
         from ingest.fetch import fetch_url
 
-        fetched = fetch_url(path_or_url, max_bytes=max_bytes, timeout=timeout)
+        fetched = fetch_url(path_or_url, max_bytes=max_bytes, timeout=timeout, deadline=deadline)
         ct = fetched.content_type
         if ct and fetched.encoding:
             ct = f"{ct}; charset={fetched.encoding}"

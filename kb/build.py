@@ -90,7 +90,8 @@ class BuildOptions:
     progress: bool = False
     crossref: bool = True
     crossref_limits: object | None = None
-    fetch_timeout: float = 20  # seconds, for articles given as URLs
+    fetch_timeout: float = 20  # seconds, each wait on the network for articles given as URLs
+    fetch_deadline: float = 60  # seconds, a whole download: connect to last byte
     workers: int | None = None  # parser processes; None = one per CPU for big builds, 0 = none
 
 
@@ -99,26 +100,32 @@ def sha256(data: bytes) -> str:
 
 
 def ingest_one(
-    engine: Engine, spec: InputSpec, *, force: bool = False, fetch_timeout: float = 20
+    engine: Engine,
+    spec: InputSpec,
+    *,
+    force: bool = False,
+    fetch_timeout: float = 20,
+    fetch_deadline: float = 60,
 ) -> tuple[str, int | None]:
     """Read, parse and save one input in its own transaction.
 
     Returns ("ingested" | "unchanged", article_id). Raises IngestError."""
     with ParsePool(0) as pool:
-        started = _start(engine, spec, pool, force=force, fetch_timeout=fetch_timeout)
+        fetch = (fetch_timeout, fetch_deadline)
+        started = _start(engine, spec, pool, force=force, fetch=fetch)
         if started[0] == "unchanged":
             return "unchanged", started[1]
         return "ingested", _finish(engine, spec, pool, *started[1:])
 
 
 def _start(
-    engine: Engine, spec: InputSpec, pool: ParsePool, *, force: bool, fetch_timeout: float
+    engine: Engine, spec: InputSpec, pool: ParsePool, *, force: bool, fetch: tuple[float, float]
 ) -> tuple:
     """Read one input and hand it to the parser: ("unchanged", id) or ("parse", digest,
     pending). Raises IngestError when the input cannot be read."""
     from ingest.article import read_source
 
-    data, content_type = read_source(spec.location, timeout=fetch_timeout)
+    data, content_type = read_source(spec.location, timeout=fetch[0], deadline=fetch[1])
     digest = sha256(data)
     with Session(engine) as session:
         row = session.execute(
@@ -275,9 +282,8 @@ def _ingest_all(engine: Engine, specs: list[InputSpec], opts: BuildOptions, resu
     ):
         for spec in specs:
             try:
-                started = _start(
-                    engine, spec, pool, force=opts.force, fetch_timeout=opts.fetch_timeout
-                )
+                fetch = (opts.fetch_timeout, opts.fetch_deadline)
+                started = _start(engine, spec, pool, force=opts.force, fetch=fetch)
             except IngestError as exc:
                 started = exc
             except Exception as exc:  # noqa: BLE001 - one input must not stop the build

@@ -132,9 +132,7 @@ def _walk(folder: Path, problems: list[tuple[str, str]]) -> list[InputSpec]:
     return sorted(found, key=lambda s: s.source)  # same order on every machine
 
 
-def _file_specs(
-    path: Path, *, explicit: bool, problems: list[tuple[str, str]]
-) -> list[InputSpec]:
+def _file_specs(path: Path, *, explicit: bool, problems: list[tuple[str, str]]) -> list[InputSpec]:
     if path.name.startswith("."):
         return []
     if not explicit and path.suffix.lower() not in ARTICLE_SUFFIXES | URL_LIST_SUFFIXES:

@@ -71,7 +71,14 @@ def _run_build(paths, db_path, opts) -> bool:
     default=20.0,
     show_default=True,
     type=float,
-    help="Seconds to wait for an article given as a URL.",
+    help="Seconds to wait on the network (connect, each read) for an article given as a URL.",
+)
+@click.option(
+    "--fetch-deadline",
+    default=60.0,
+    show_default=True,
+    type=float,
+    help="Seconds a whole download may take, connect to last byte.",
 )
 @click.option(
     "--workers",
@@ -79,7 +86,19 @@ def _run_build(paths, db_path, opts) -> bool:
     default=None,
     help="Processes that parse articles (default: one per CPU for big builds; 0: none).",
 )
-def build(paths, db_path, offline, refresh, mailto, base_url, prune, force, fetch_timeout, workers):
+def build(
+    paths,
+    db_path,
+    offline,
+    refresh,
+    mailto,
+    base_url,
+    prune,
+    force,
+    fetch_timeout,
+    fetch_deadline,
+    workers,
+):
     """Build or update the knowledge base from articles.
 
     PATHS are files (.txt, .md, .html), folders (read recursively), files
@@ -96,6 +115,7 @@ def build(paths, db_path, offline, refresh, mailto, base_url, prune, force, fetc
         prune=prune,
         force=force,
         fetch_timeout=fetch_timeout,
+        fetch_deadline=fetch_deadline,
         workers=workers,
     )
     if not _run_build(paths, db_path, opts):
