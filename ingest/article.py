@@ -278,13 +278,14 @@ def read_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
         raise IngestError(f"is a directory, not an article: {path}", stage="read") from None
     except OSError as exc:
         raise IngestError(f"cannot read file: {exc.strerror}", stage="read") from None
-    with os.fdopen(fd, "rb") as fh:
-        mode = os.fstat(fd).st_mode
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
         if stat.S_ISDIR(mode):
             raise IngestError(f"is a directory, not an article: {path}", stage="read")
-        if not stat.S_ISREG(mode):
-            what = "a FIFO" if stat.S_ISFIFO(mode) else "a device or socket"
-            raise IngestError(f"{what}, not a regular file: {path}", stage="read")
+        what = "a FIFO" if stat.S_ISFIFO(mode) else "a device or socket"
+        raise IngestError(f"{what}, not a regular file: {path}", stage="read")
+    with os.fdopen(fd, "rb") as fh:
         try:
             data = fh.read(max_bytes + 1)
         except OSError as exc:
