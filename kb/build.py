@@ -24,6 +24,7 @@ from sqlmodel import Session
 from ingest.types import IngestError
 from kb.database import open_db
 from kb.inputs import InputSpec, discover
+from kb.lock import write_lock
 from kb.models import Article, BuildRun, IngestFailure, Reference, utcnow
 from kb.parallel import ParsePool, Pending, worker_count
 from kb.save import delete_article_rows, save_article
@@ -93,6 +94,7 @@ class BuildOptions:
     fetch_timeout: float = 20  # seconds, each wait on the network for articles given as URLs
     fetch_deadline: float = 60  # seconds, a whole download: connect to last byte
     workers: int | None = None  # parser processes; None = one per CPU for big builds, 0 = none
+    lock_wait: float | None = None  # seconds to wait for another build; None = as long as it takes
 
 
 def sha256(data: bytes) -> str:
@@ -232,8 +234,18 @@ def build(
     *,
     echo: Callable[[str], None] = lambda _msg: None,
 ) -> BuildResult:
-    """Build or update the knowledge base at ``db_path`` from ``paths``."""
+    """Build or update the knowledge base at ``db_path`` from ``paths``.
+
+    One build writes at a time (``kb.lock``): a second one waits, saying so, or raises
+    ``DatabaseBusy`` once ``lock_wait`` seconds have passed."""
     opts = options or BuildOptions()
+    with write_lock(db_path, wait=opts.lock_wait, echo=echo):
+        return _build(paths, db_path, opts, echo)
+
+
+def _build(
+    paths: Sequence[str] | None, db_path: str | Path, opts: BuildOptions, echo: Callable
+) -> BuildResult:
     started = time.monotonic()
     engine = open_db(db_path)
     result = BuildResult()

@@ -81,6 +81,12 @@ def _run_build(paths, db_path, opts) -> bool:
     help="Seconds a whole download may take, connect to last byte.",
 )
 @click.option(
+    "--lock-wait",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Seconds to wait while another build writes the database (default: until it ends).",
+)
+@click.option(
     "--workers",
     type=click.IntRange(min=0),
     default=None,
@@ -97,6 +103,7 @@ def build(
     force,
     fetch_timeout,
     fetch_deadline,
+    lock_wait,
     workers,
 ):
     """Build or update the knowledge base from articles.
@@ -116,6 +123,7 @@ def build(
         force=force,
         fetch_timeout=fetch_timeout,
         fetch_deadline=fetch_deadline,
+        lock_wait=lock_wait,
         workers=workers,
     )
     if not _run_build(paths, db_path, opts):
