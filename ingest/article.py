@@ -11,6 +11,7 @@ from ingest.decode import DEFAULT_MAX_BYTES, decode_bytes
 from ingest.readers.document import ANCHOR_PREFIX, Document
 from ingest.reflist import ReferenceList, build_references, find_reference_list, link_def_entries
 from ingest.sentences import split_sentences
+from ingest.textcheck import check_words
 from ingest.types import (
     IngestError,
     InlineMarker,
@@ -131,6 +132,7 @@ def _parse(
     doc = read_document(text, fmt)
     if not doc.text.strip():
         raise IngestError("no article text found (the page has no readable body)", stage="read")
+    check_words(doc.text)
     reflist = find_reference_list(doc)
     article = ParsedArticle(
         source=source,
