@@ -7,6 +7,7 @@ import re
 import stat
 from pathlib import Path
 
+from ingest.budget import at_stage
 from ingest.decode import DEFAULT_MAX_BYTES, decode_bytes
 from ingest.readers.document import ANCHOR_PREFIX, Document
 from ingest.reflist import ReferenceList, build_references, find_reference_list, link_def_entries
@@ -126,13 +127,16 @@ def _parse(
     max_bytes: int,
     markers: bool,
 ) -> ParsedArticle:
+    at_stage("decode")
     fmt = detect_format(data, source, fmt, content_type)
     declared = _declared_charset(data, fmt, content_type)
     text, encoding, repaired = decode_bytes(data, declared=declared, max_bytes=max_bytes)
+    at_stage("read")
     doc = read_document(text, fmt)
     if not doc.text.strip():
         raise IngestError("no article text found (the page has no readable body)", stage="read")
     check_words(doc.text)
+    at_stage("parse")
     reflist = find_reference_list(doc)
     article = ParsedArticle(
         source=source,

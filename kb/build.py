@@ -94,6 +94,7 @@ class BuildOptions:
     fetch_timeout: float = 20  # seconds, each wait on the network for articles given as URLs
     fetch_deadline: float = 60  # seconds, a whole download: connect to last byte
     workers: int | None = None  # parser processes; None = one per CPU for big builds, 0 = none
+    article_timeout: float | None = 60  # seconds to parse one article (None: no budget)
     lock_wait: float | None = None  # seconds to wait for another build; None = as long as it takes
 
 
@@ -112,7 +113,7 @@ def ingest_one(
     """Read, parse and save one input in its own transaction.
 
     Returns ("ingested" | "unchanged", article_id). Raises IngestError."""
-    with ParsePool(0) as pool:
+    with ParsePool(0, 60) as pool:
         fetch = (fetch_timeout, fetch_deadline)
         started = _start(engine, spec, pool, force=force, fetch=fetch)
         if started[0] == "unchanged":
@@ -290,7 +291,7 @@ def _ingest_all(engine: Engine, specs: list[InputSpec], opts: BuildOptions, resu
             show_pos=True,
             file=None if opts.progress else _Null(),
         ) as bar,
-        ParsePool(workers) as pool,
+        ParsePool(workers, opts.article_timeout) as pool,
     ):
         for spec in specs:
             try:

@@ -26,12 +26,17 @@ MIN_INPUTS = 16  # below this, starting workers costs more than it saves
 MAX_WORKERS = 4
 
 
-def parse_safely(data: bytes, source: str, content_type: str | None) -> ParsedArticle:
-    """``parse_article`` with every failure turned into a one-line ``IngestError``."""
+def parse_safely(
+    data: bytes, source: str, content_type: str | None, timeout: float | None = None
+) -> ParsedArticle:
+    """``parse_article`` with every failure turned into a one-line ``IngestError``, under
+    a wall-clock budget of ``timeout`` seconds (``ingest.budget``)."""
     from ingest.article import parse_article
+    from ingest.budget import article_budget
 
     try:
-        return parse_article(data, source, content_type=content_type)
+        with article_budget(timeout):
+            return parse_article(data, source, content_type=content_type)
     except IngestError:
         raise
     except RecursionError as exc:
@@ -40,10 +45,12 @@ def parse_safely(data: bytes, source: str, content_type: str | None) -> ParsedAr
         raise IngestError(f"parser failed: {type(exc).__name__}: {exc}", stage="parse") from exc
 
 
-def _parse_task(data: bytes, source: str, content_type: str | None) -> tuple:
+def _parse_task(
+    data: bytes, source: str, content_type: str | None, timeout: float | None = None
+) -> tuple:
     # An IngestError's stage would not survive pickling (it is a keyword argument).
     try:
-        return ("ok", parse_safely(data, source, content_type))
+        return ("ok", parse_safely(data, source, content_type, timeout))
     except IngestError as exc:
         return ("error", str(exc), exc.stage)
 
@@ -103,8 +110,9 @@ class ParsePool:
     With ``workers=0`` (or once the pool has broken) parsing happens inside ``submit``,
     in this process, exactly as a sequential build does."""
 
-    def __init__(self, workers: int):
+    def __init__(self, workers: int, article_timeout: float | None = None):
         self.workers = workers
+        self.article_timeout = article_timeout  # seconds per article, in the parsing process
         self._pool: ProcessPoolExecutor | None = None
         self._broken = False
         self.fallbacks = 0  # articles parsed here because the pool broke
@@ -135,7 +143,9 @@ class ParsePool:
         job = Pending(data, source, content_type)
         if self.workers > 0 and not self._broken:
             try:
-                job.future = self._executor().submit(_parse_task, data, source, content_type)
+                job.future = self._executor().submit(
+                    _parse_task, data, source, content_type, self.article_timeout
+                )
                 return job
             except BrokenProcessPool:
                 self._give_up()
@@ -167,7 +177,7 @@ class ParsePool:
         if self.workers > 0:
             self.fallbacks += 1
         try:
-            return parse_safely(job.data, job.source, job.content_type)
+            return parse_safely(job.data, job.source, job.content_type, self.article_timeout)
         except IngestError as exc:
             return exc
 

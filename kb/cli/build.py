@@ -81,6 +81,13 @@ def _run_build(paths, db_path, opts) -> bool:
     help="Seconds a whole download may take, connect to last byte.",
 )
 @click.option(
+    "--article-timeout",
+    type=click.FloatRange(min=0),
+    default=60.0,
+    show_default=True,
+    help="Seconds one article may take to parse (0: no limit); past it, a `timeout` failure.",
+)
+@click.option(
     "--lock-wait",
     type=click.FloatRange(min=0),
     default=None,
@@ -103,6 +110,7 @@ def build(
     force,
     fetch_timeout,
     fetch_deadline,
+    article_timeout,
     lock_wait,
     workers,
 ):
@@ -123,6 +131,7 @@ def build(
         force=force,
         fetch_timeout=fetch_timeout,
         fetch_deadline=fetch_deadline,
+        article_timeout=article_timeout or None,
         lock_wait=lock_wait,
         workers=workers,
     )
