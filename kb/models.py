@@ -296,7 +296,7 @@ class IngestFailure(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     source: str = Field(index=True)
     error: str  # one-line reason
-    stage: str  # read | decode | parse | save | crossref
+    stage: str  # read | fetch | decode | parse | save | crossref | timeout
     at: str = Field(default_factory=utcnow)
 
 
