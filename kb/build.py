@@ -23,7 +23,7 @@ from sqlmodel import Session
 
 from ingest.types import IngestError
 from kb.database import open_db
-from kb.inputs import InputSpec, discover
+from kb.inputs import InputSpec, PruneScope, discover, prune_scope
 from kb.lock import write_lock
 from kb.models import Article, BuildRun, IngestFailure, Reference, utcnow
 from kb.parallel import ParsePool, Pending, worker_count
@@ -165,13 +165,14 @@ def _clear_failures(engine: Engine, sources: list[str]) -> None:
             session.execute(delete(IngestFailure).where(IngestFailure.source.in_(chunk)))
 
 
-def prune(engine: Engine, keep_sources: set[str]) -> int:
-    """Remove articles whose source is no longer among the inputs."""
+def prune(engine: Engine, keep_sources: set[str], scope: PruneScope | None = None) -> int:
+    """Remove articles whose source is no longer among the inputs: only those the build
+    could see (``scope``: under a folder it walked, or URLs when it read URL lists)."""
     with Session(engine) as session, session.begin():
         gone = [
             (aid, src)
             for aid, src in session.execute(select(Article.id, Article.source))
-            if src not in keep_sources
+            if src not in keep_sources and (scope is None or scope.covers(src))
         ]
         for aid, _src in gone:
             delete_article_rows(session, aid)
@@ -265,7 +266,8 @@ def _build(
         # could not list, a network error): prune only what the build saw whole.
         result.prune_skipped = True
     elif opts.prune:
-        result.pruned = prune(engine, {s.source for s in specs})
+        scope = prune_scope(list(paths or DEFAULT_INPUTS))
+        result.pruned = prune(engine, {s.source for s in specs}, scope)
 
     if opts.crossref:
         result.crossref, result.crossref_line = _crossref(engine, opts, echo)

@@ -150,3 +150,31 @@ def _file_specs(path: Path, *, explicit: bool, problems: list[tuple[str, str]]) 
     if explicit or path.suffix.lower() in ARTICLE_SUFFIXES:
         return [InputSpec(source=source_name(path), kind="file", location=str(path))]
     return []
+
+
+@dataclass(frozen=True)
+class PruneScope:
+    """What a build listed, so what it can tell is gone: files under the folders it
+    walked, and URLs when it read URL lists (a URL list names every URL it holds)."""
+
+    folders: tuple[str, ...]
+    url_lists: bool
+
+    def covers(self, source: str) -> bool:
+        if is_url(source):
+            return self.url_lists
+        return any(source == f or source.startswith(f + "/") for f in self.folders)
+
+
+def prune_scope(paths: list[str]) -> PruneScope:
+    folders = []
+    url_lists = False
+    for arg in paths:
+        if is_url(arg):
+            continue
+        path = Path(arg)
+        if path.is_dir():
+            folders.append(source_name(path))
+        elif path.is_file() and _is_url_list(path):
+            url_lists = True
+    return PruneScope(tuple(folders), url_lists)

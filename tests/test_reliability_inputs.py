@@ -75,13 +75,22 @@ def test_an_unreadable_subfolder_is_a_failure_not_silence(tmp_path, monkeypatch)
     assert problems == [("a/sub", "cannot read folder: Permission denied")]
 
 
-def test_prune_still_removes_a_gone_source_when_everything_was_read(tmp_path, monkeypatch):
+def test_prune_takes_only_what_the_listed_folders_held(tmp_path, monkeypatch):
     _built(tmp_path, monkeypatch)
     (tmp_path / "other").mkdir()
     (tmp_path / "other" / "new.md").write_text(GOOD)
+    (tmp_path / "other" / "gone.md").write_text(GOOD.replace("Good", "Gone"))
     opts = BuildOptions(offline=True, crossref=False, prune=True)
+    assert build(["other"], tmp_path / "kb.db", opts).ok
+    (tmp_path / "other" / "gone.md").unlink()
     result = build(["other"], tmp_path / "kb.db", opts)
     assert result.ok and result.pruned == 1 and not result.prune_skipped
+    con = sqlite3.connect(tmp_path / "kb.db")
+    # articles/good.md was not listed this time: the build could not see it, so it stays
+    assert sorted(r[0] for r in con.execute("SELECT source FROM article")) == [
+        "articles/good.md",
+        "other/new.md",
+    ]
 
 
 def test_a_failure_row_goes_once_the_source_is_back_to_good(tmp_path, monkeypatch):
