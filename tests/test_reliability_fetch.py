@@ -77,7 +77,7 @@ def test_the_build_records_the_deadline_and_goes_on(drip, tmp_path, monkeypatch)
     opts = BuildOptions(offline=True, crossref=False, fetch_timeout=5, fetch_deadline=2)
     result = build([server.url], tmp_path / "kb.db", opts)
     (failure,) = result.failures
-    assert failure.stage == "fetch" and "deadline" in failure.error
+    assert failure.stage == "fetch" and "deadline" in failure.reason
 
 
 def test_a_read_timeout_is_called_a_timeout(drip):

@@ -53,7 +53,7 @@ def test_prune_with_an_unreadable_folder_deletes_nothing(tmp_path, monkeypatch):
     finally:
         (tmp_path / "articles").chmod(stat.S_IRWXU)
     assert not result.ok and result.pruned == 0
-    assert any("cannot read folder" in f.error for f in result.failures)
+    assert any("cannot read folder" in f.reason for f in result.failures)
     assert _counts(tmp_path / "kb.db") == before
 
 
@@ -113,7 +113,7 @@ def test_dev_zero_and_a_fifo_beside_a_good_article(tmp_path, monkeypatch):
     (tmp_path / "in" / "zero.txt").symlink_to("/dev/zero")
     os.mkfifo(tmp_path / "in" / "x.txt")
     result = build(["in"], tmp_path / "kb.db", OFFLINE)
-    reasons = {f.source: f.error for f in result.failures}
+    reasons = {f.source: f.reason for f in result.failures}
     assert set(reasons) == {"in/zero.txt", "in/x.txt"}
     assert "device" in reasons["in/zero.txt"] and "FIFO" in reasons["in/x.txt"]
     con = sqlite3.connect(tmp_path / "kb.db")
