@@ -78,3 +78,21 @@ def test_a_huge_result_is_refused_small_and_the_others_are_answered(served, sql)
     assert big["size"] < 2_000_000, big  # bounded: an error, not the bytes
     assert big["status"] == 400, big
     assert b"too big" in big["text"] or b"larger than" in big["text"], big
+
+
+@pytest.mark.parametrize("sql", [BIG_VALUE, MANY_VALUES], ids=["one big value", "many values"])
+def test_the_byte_caps_hold_for_a_database_named_kb(tmp_path, sql):
+    """The same caps in-process, on a file already called kb.db (no renaming involved)."""
+    from tests.ds_client import SyncClient
+
+    shutil.copy(SAMPLE_ARTICLE, tmp_path / "a.txt")
+    assert build([str(tmp_path / "a.txt")], tmp_path / "kb.db", BuildOptions(offline=True)).ok
+    client = SyncClient(tmp_path / "kb.db")
+    try:
+        response = client.get("/kb.json", params={"sql": sql})
+        assert response.status_code == 400 and len(response.content) < 10_000
+        assert "too big" in response.text or "larger than" in response.text
+        fine = client.get("/kb.json", params={"sql": "select length(text) from article"})
+        assert fine.status_code == 200  # stored values are read as before
+    finally:
+        client.close()
