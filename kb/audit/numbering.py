@@ -111,16 +111,13 @@ def rule_numbering_shift(ctx: AuditContext) -> Iterator[Finding]:
             "last_marker": max(numbers),
             "markers_better": len(run.better),
         }
-        for cite, at0, atk in run.better:
+        for cite, at0, atk in run.members:
             meant = by_number[cite.number + run.offset]
             here = by_number.get(cite.number)
-            fields = ", ".join(atk.agreed) or "its description"
             yield make_finding(
                 ctx,
                 "numbering_shift",
-                f"Marker {cite.number} probably means entry {ref_label(meant)}: the sentence's "
-                f"{fields} fit{'s' if len(atk.agreed) == 1 else ''} it, and markers "
-                f"{span['first_marker']}-{span['last_marker']} are off by {run.offset:+d}.",
+                _message(cite.number, ref_label(meant), at0, atk, span, run.offset),
                 ref=here,
                 link=cite.link,
                 evidence={
@@ -130,6 +127,26 @@ def rule_numbering_shift(ctx: AuditContext) -> Iterator[Finding]:
                     "at_0": {"agreed": at0.agreed, "disagreed": at0.disagreed} if at0 else None,
                     "at_offset": {"agreed": atk.agreed, "disagreed": atk.disagreed},
                     "run": span,
+                    "decided_by": "sentence" if atk.score > _score(at0) else "run",
                 },
                 fix_reference=ref_label(meant),
             )
+
+
+def _message(
+    number: int, meant: str, at0: Agreement | None, atk: Agreement, span: dict, offset: int
+) -> str:
+    """Why marker ``number`` probably means entry ``meant``: its sentence, or its run alone."""
+    run = f"markers {span['first_marker']}-{span['last_marker']} are off by {offset:+d}"
+    if atk.score > _score(at0):
+        fields = ", ".join(atk.agreed) or "its description"
+        verb = "fits" if len(atk.agreed) == 1 else "fit"
+        return (
+            f"Marker {number} probably means entry {meant}: "
+            f"the sentence's {fields} {verb} it, and {run}."
+        )
+    # a member the sentence cannot decide (it fits both equally): the run around it decides
+    return (
+        f"Marker {number} probably means entry {meant}: it sits inside a run where {run}, "
+        f"and its sentence fits entry {meant} as well as its own."
+    )
