@@ -111,7 +111,7 @@ def rule_numbering_shift(ctx: AuditContext) -> Iterator[Finding]:
             "last_marker": max(numbers),
             "markers_better": len(run.better),
         }
-        for cite, at0, atk in run.members:
+        for cite, at0, atk in _flagged(run):
             meant = by_number[cite.number + run.offset]
             here = by_number.get(cite.number)
             yield make_finding(
@@ -133,6 +133,19 @@ def rule_numbering_shift(ctx: AuditContext) -> Iterator[Finding]:
             )
 
 
+def _flagged(run: _Run) -> list[tuple[_Cite, Agreement | None, Agreement]]:
+    """The members that get a finding: those the offset fits better, and those inside the
+    run whose sentence fits its own entry no better than nothing (the run around them decides). A
+    member that fits its own entry as well as the offset's is left alone: it may be right."""
+    first = min(m[0].number for m in run.better)
+    last = max(m[0].number for m in run.better)
+    return [
+        m
+        for m in run.members
+        if m[2].score > _score(m[1]) or (first < m[0].number < last and _score(m[1]) <= 0)
+    ]
+
+
 def _message(
     number: int, meant: str, at0: Agreement | None, atk: Agreement, span: dict, offset: int
 ) -> str:
@@ -148,5 +161,5 @@ def _message(
     # a member the sentence cannot decide (it fits both equally): the run around it decides
     return (
         f"Marker {number} probably means entry {meant}: it sits inside a run where {run}, "
-        f"and its sentence fits entry {meant} as well as its own."
+        "and its sentence fits its own entry no better."
     )
