@@ -154,12 +154,16 @@ td.col-fix_text, td.col-complete_reference { min-width: 30em; }
 .kb-label small { color: #666; }
 ul.kb-list { margin: 0; padding-left: 1.1em; }
 .kb-choices { background: #f3f5f9; border-radius: 6px; padding: 8px 14px; margin: 8px 0; }
-.kb-choices a { display: inline-block; margin: 2px 10px 2px 0; }
+.kb-choices a { display: inline-block; margin: 2px 0 2px 10px; }
+/* column descriptions: a compact reference, so the rows stay near the top of the page */
+dl.column-descriptions { columns: 3 22em; column-gap: 2em; font-size: 0.85em; }
+dl.column-descriptions dt { break-after: avoid; }
+dl.column-descriptions dd { break-before: avoid; margin: 0 0 4px 1em; }
 """
 
 
 async def kb_css(datasette, request):  # noqa: ANN001, ANN201, ARG001
-    return Response.text(KB_CSS, headers={"content-type": "text/css; charset=utf-8"})
+    return Response(KB_CSS, content_type="text/css; charset=utf-8")
 
 
 @hookimpl
