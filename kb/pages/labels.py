@@ -64,6 +64,7 @@ FIELD_LABELS: dict[str, str] = {
 
 MARKER_STYLE_LABELS: dict[str, str] = {
     "numeric": "numbers in brackets, e.g. [3]",
+    "bracket": "numbers in brackets, e.g. [3]",
     "superscript": "superscript numbers",
     "paren": "numbers in parentheses, e.g. (3)",
     "bare": "bare linked numbers",
