@@ -151,6 +151,8 @@ td.col-complete_reference, td.col-message, td.col-explanation, td.col-cited_refe
 td.col-kept_reference, td.col-probably_meant_reference, td.col-title, td.col-evidence {
   min-width: 22em; max-width: 48em; white-space: pre-wrap; overflow-wrap: anywhere; }
 td.col-fix_text, td.col-complete_reference { min-width: 30em; }
+td.col-article, td.col-section, td.col-reasons, td.col-entry_findings { min-width: 11em; }
+table.kb-vertical td { max-width: none; }
 .kb-label small { color: #666; }
 ul.kb-list { margin: 0; padding-left: 1.1em; }
 .kb-choices { background: #f3f5f9; border-radius: 6px; padding: 8px 14px; margin: 8px 0; }

@@ -63,7 +63,9 @@ def classify_references(session: Session, article_id: int) -> int:
         if found is not None:
             found.evidence_type, found.evidence_signal = classify_work(found)
             etype, signal = classify_reference(ref, found)
-            ref.evidence_type, ref.evidence_signal = etype, f"{signal}, of the suggested DOI's work"
+            if etype != UNKNOWN:
+                signal += ", of the suggested DOI's work"
+            ref.evidence_type, ref.evidence_signal = etype, signal
         else:
             ref.evidence_type, ref.evidence_signal = classify_reference(ref, work)
         typed += ref.evidence_type != UNKNOWN

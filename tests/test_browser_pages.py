@@ -122,7 +122,7 @@ def test_review_page_fix_in_full_and_copy_button(sample_server, page):
     page.wait_for_function("document.querySelector('.kb-copy.done') !== null")
     assert page.evaluate("navigator.clipboard.readText()") == ama
     # the chain marker 20 -> entry 19 -> entry 5 ends at entry 5, on the page
-    shift = page.locator("#entry-20 .kb-fix", has_text="Cite instead").first
+    shift = page.locator("#entry-20 .kb-fix", has_text="Marker should cite").first
     assert "entry 5" in shift.inner_text()
     shift.locator("a", has_text="5").first.click()
     page.wait_for_url("**#entry-5")

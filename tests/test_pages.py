@@ -271,3 +271,15 @@ def test_html_report_is_one_self_contained_file(sample, tmp_path):
     assert html.startswith("<!DOCTYPE html>") and 'id="entry-1"' in html
     assert "<script src" not in html and "<link" not in html  # nothing loaded from elsewhere
     assert "10.1007/s00115-014-4015-9" in html and "kb suggestion accept" in html
+
+
+def test_works_found_by_confident_suggestions_give_their_evidence_type(sample):
+    rows = dict(
+        _conn(sample).execute(
+            "select number, evidence_type from reference where number in (8, 13, 17, 18)"
+        )
+    )
+    assert rows[8] == "randomised controlled trial"  # "Pilot trial": the trial words decide
+    assert rows[17] == "systematic review or meta-analysis"  # a Cochrane review, suggested
+    assert rows[18] == "trial protocol"  # a trial protocol, suggested with confidence 0.83
+    assert rows[13] == "unknown"  # suggested with confidence 0.75: not confident enough

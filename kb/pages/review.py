@@ -267,7 +267,10 @@ def group_fixes(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "reference_raw": f["fix_reference_raw"],
                 "styles": f["fix_styles"],
                 "settles": [],
+                "marker_fix": False,
             }
         fixes[key]["settles"].append(f["label"])
+        if f["code"] in ("numbering_shift", "dangling_marker"):
+            fixes[key]["marker_fix"] = True  # the sentence's marker changes, not the list
         f["fix_no"] = fixes[key]["no"]
     return list(fixes.values())
