@@ -297,7 +297,7 @@ def _complete(
 
 
 def _crossref(engine: Engine, opts: BuildOptions, echo: Callable[[str], None]):
-    from ingest.crossref.run import verify_and_suggest
+    from kb.crossref.run import verify_and_suggest
 
     summary = verify_and_suggest(
         engine,

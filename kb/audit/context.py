@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Row
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
+from ingest.doi import normalize_doi
 from kb.audit.codes import severity_of
 from kb.audit.vocabulary import ConditionGraph, VocabEntry, graph_for
 from kb.models import (
@@ -71,7 +72,7 @@ class AuditContext:
 
     def suggested_work(self, ref: Reference) -> Work | None:
         sug = self.suggestions.get(ref.id)
-        return self.works.get(sug.doi.lower()) if sug else None
+        return self.works.get(normalize_doi(sug.doi, strict=False)) if sug else None
 
     def conditions_of_claim(self, claim_id: int) -> list[VocabEntry]:
         """The claim's own conditions; the section's inherited ones only when it names none."""
@@ -132,7 +133,9 @@ def load_context(session: Session, article_id: int) -> AuditContext:
     markers = {m.id: m for m in _rows(conn, Marker, Marker.article_id == article_id)}
     links = _rows(conn, StudyLink, StudyLink.article_id == article_id)
     sugs = _best_suggestions(_rows(conn, Suggestion, Suggestion.article_id == article_id))
-    dois = {r.work_doi for r in refs if r.work_doi} | {s.doi.lower() for s in sugs.values()}
+    dois = {r.work_doi for r in refs if r.work_doi} | {
+        normalize_doi(s.doi, strict=False) for s in sugs.values()
+    }
     works = {w.doi: w for w in _rows(conn, Work, Work.doi.in_(dois))} if dois else {}
     updates: dict[str, list[WorkUpdate]] = defaultdict(list)
     if works:

@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from ingest.crossref.agreement import journals_agree
 from kb.audit.compare import (
     SourceView,
     design_tags,
     designs_agree,
-    journals_agree,
     source_view,
 )
 from kb.audit.context import AuditContext, make_finding, ref_label

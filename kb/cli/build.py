@@ -10,30 +10,7 @@ from pathlib import Path
 import click
 
 from kb.cli import cli
-from kb.cli.options import DB_OPTION, open_existing
-
-
-def crossref_options(func):
-    """Options shared by every command that may talk to Crossref."""
-    for opt in reversed(
-        [
-            click.option("--offline", is_flag=True, help="Use only the cache and local snapshots."),
-            click.option("--refresh", is_flag=True, help="Look up DOIs again even when cached."),
-            click.option(
-                "--mailto",
-                envvar="KB_MAILTO",
-                help="Contact address for Crossref's polite pool (or KB_MAILTO).",
-            ),
-            click.option(
-                "--crossref-url",
-                "base_url",
-                envvar="KB_CROSSREF_URL",
-                help="Crossref API base URL (default https://api.crossref.org).",
-            ),
-        ]
-    ):
-        func = opt(func)
-    return func
+from kb.cli.options import DB_OPTION, crossref_options, open_existing
 
 
 def _build_options(offline, refresh, mailto, base_url, **more):
