@@ -283,3 +283,23 @@ def test_works_found_by_confident_suggestions_give_their_evidence_type(sample):
     assert rows[17] == "systematic review or meta-analysis"  # a Cochrane review, suggested
     assert rows[18] == "trial protocol"  # a trial protocol, suggested with confidence 0.83
     assert rows[13] == "unknown"  # suggested with confidence 0.75: not confident enough
+
+
+def test_pages_package_needs_nothing_but_the_standard_library():
+    """kb publish ships kb/pages beside the plugin, where kb is not installed."""
+    import ast
+    import sys
+
+    pages = Path(__file__).resolve().parents[1] / "kb" / "pages"
+    for path in pages.glob("*.py"):
+        if path.name == "render.py":  # the CLI's HTML file (jinja2), never served
+            continue
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module or ""]
+            for name in names:
+                top = name.split(".")[0]
+                assert top in sys.stdlib_module_names or top == "__future__", (path, name)
