@@ -242,6 +242,13 @@ def extra_template_vars(template, database, request, datasette, view_name):  # n
             }
 
         return article_vars
+    if template == f"row-{DB}-claim.html":
+        return {
+            "kb_labels": {
+                "codes": labels_mod.CODE_LABELS,
+                "statuses": labels_mod.STATUS_LABELS,
+            }
+        }
     if template == "index.html":
 
         async def home_vars() -> dict:
