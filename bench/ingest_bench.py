@@ -128,7 +128,7 @@ def run(workdir: Path, *, seed: int, n_articles: int, profile_articles: int) -> 
             "rows_per_s": round(ours_rps),
             "ingested": result.ingested,
             "failed": len(result.failures),
-            "failures_sample": [f"{f.source}: {f.error}" for f in result.failures[:5]],
+            "failures_sample": [f"{f.source}: {f.reason}" for f in result.failures[:5]],
             "crossref": result.crossref_line,
         },
         "baseline": {

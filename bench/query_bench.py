@@ -57,6 +57,7 @@ def build_kb(
     """Generate and save the corpus, add works for cited DOIs, run the derived layers."""
     from sqlalchemy import text
 
+    from kb.build import derive
     from kb.database import open_db
     from kb.save import save_article
 
@@ -80,14 +81,9 @@ def build_kb(
         add_works(engine, world, cited)
     derived, derive_note = 0, f"kb.build.derive on the first {derive_limit} articles only"
     with timer() as t_derive:
-        try:
-            from kb.build import derive
-
-            # The audit costs about a second per article today (see the ingest profile):
-            # derive a prefix of the articles so the derived tables are populated.
-            derived = derive(engine, list(range(1, min(n_articles, derive_limit) + 1)))
-        except ImportError as exc:  # a derived layer has not landed yet
-            derive_note = f"skipped: {exc}"
+        # The audit costs about a second per article today (see the ingest profile):
+        # derive a prefix of the articles so the derived tables are populated.
+        derived = derive(engine, list(range(1, min(n_articles, derive_limit) + 1)))
     with engine.begin() as conn:
         conn.execute(text("ANALYZE"))
     engine.dispose()

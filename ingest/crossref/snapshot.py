@@ -16,8 +16,9 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_SNAPSHOT = ROOT / "data" / "snapshot"
+from ingest.resources import RESOURCES
+
+DEFAULT_SNAPSHOT = RESOURCES.data_file("snapshot")
 DEFAULT_SOURCE = DEFAULT_SNAPSHOT / "source" / "works.jsonl"
 
 

@@ -83,10 +83,6 @@ class AuditContext:
             memo[claim_id] = own or [c for c, _ in rows]
         return memo[claim_id]
 
-    def ancestors(self, cond: VocabEntry | Condition) -> frozenset[str]:
-        """Lower-cased names of every broader condition of ``cond`` (its parents, theirs...)."""
-        return self.graph.ancestors_of(cond.id, getattr(cond, "parents", None))
-
     def cites_one(self, claim_id: int) -> bool:
         """True when the sentence cites a single key, so its study description is about it."""
         memo = self.memo["cites_one"]

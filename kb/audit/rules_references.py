@@ -11,13 +11,12 @@ from pathlib import Path
 
 from ingest.crossref.agreement import compare
 from ingest.doi import has_usable_doi
+from ingest.resources import RESOURCES
 from kb.audit.compare import asserts_effect, entry_pages, work_pages
 from kb.audit.context import AuditContext, make_finding, ref_label
 from kb.models import Finding, Reference, Work
 
-NON_SCHOLARLY_CSV = (
-    Path(__file__).resolve().parents[2] / "data" / "audit" / "non_scholarly_sources.csv"
-)
+NON_SCHOLARLY_CSV = RESOURCES.data_file("audit", "non_scholarly_sources.csv")
 
 Rule = Callable[[AuditContext, Reference], Iterator[Finding]]
 

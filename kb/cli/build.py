@@ -32,7 +32,7 @@ def _run_build(paths, db_path, opts) -> bool:
 
     result = build(list(paths) or None, db_path, opts, echo=click.echo)
     for failure in result.failures:
-        click.echo(f"FAILED {failure.source} [{failure.stage}]: {failure.error}", err=True)
+        click.echo(f"FAILED {failure.source} [{failure.stage}]: {failure.reason}", err=True)
     click.echo(result.line())
     return result.ok
 
