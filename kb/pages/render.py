@@ -8,18 +8,17 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import UTC, datetime
-from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from .review import review_data
+from ingest.resources import RESOURCES
 
-TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+from .review import review_data
 
 
 def _env() -> Environment:
     return Environment(
-        loader=FileSystemLoader(str(TEMPLATES)),
+        loader=FileSystemLoader(str(RESOURCES.templates)),
         autoescape=select_autoescape(default=True, default_for_string=True),
     )
 
