@@ -75,9 +75,9 @@ LABELLED = {
 # machine-only columns hidden from the default HTML table views (``_col``/``_nocol`` win)
 HIDDEN_COLUMNS: dict[str, tuple[str, ...]] = {
     "article": ("text", "content_hash", "derived_hash", "encoding"),
-    "claim": ("start", "end", "paragraph"),
+    "claim": ("start", "end", "paragraph", "search_terms"),
     "marker": ("start", "end"),
-    "reference": ("start", "end", "doi_raw", "first_author"),
+    "reference": ("start", "end", "doi_raw", "first_author", "search_terms"),
     "claim_condition": ("start", "end"),
     "finding": ("evidence", "marker_id"),
     "crossref_response": ("raw_json",),
@@ -158,7 +158,9 @@ ul.kb-list { margin: 0; padding-left: 1.1em; }
 .kb-choices { background: #f3f5f9; border-radius: 6px; padding: 8px 14px; margin: 8px 0; }
 .kb-choices a { display: inline-block; margin: 2px 0 2px 10px; }
 /* column descriptions: a compact reference, so the rows stay near the top of the page */
-dl.column-descriptions { columns: 3 22em; column-gap: 2em; font-size: 0.85em; }
+dl.column-descriptions { columns: 3 22em; column-gap: 2em; font-size: 0.85em;
+  max-height: 8.5em; overflow: auto; border: 1px solid #dde1e8; border-radius: 4px;
+  padding: 4px 8px; background: #fff; }
 dl.column-descriptions dt { break-after: avoid; }
 dl.column-descriptions dd { break-before: avoid; margin: 0 0 4px 1em; }
 """
