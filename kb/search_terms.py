@@ -79,9 +79,10 @@ def index_article(session: Session, article_id: int) -> None:
     ):
         new = claim_terms(claim_text, tagged.get(claim_id, []), abbreviations) or None
         if new != old:
-            updates.append({"cid": claim_id, "terms": new})
-    for u in updates:
-        session.execute(update(Claim).where(Claim.id == u["cid"]).values(search_terms=u["terms"]))
+            updates.append({"id": claim_id, "search_terms": new})
+    if updates:  # one executemany by primary key
+        session.execute(update(Claim), updates)
+    ref_updates = []
     for ref_id, old, title, authors, journal in session.execute(
         select(Reference.id, Reference.search_terms, Work.title, Work.authors, Work.container_title)
         .join(Work, Work.doi == Reference.work_doi, isouter=True)
@@ -90,6 +91,6 @@ def index_article(session: Session, article_id: int) -> None:
         parts = [title or "", "; ".join(_author_names(authors)), journal or ""]
         new = " | ".join(p for p in parts if p) or None
         if new != old:
-            session.execute(
-                update(Reference).where(Reference.id == ref_id).values(search_terms=new)
-            )
+            ref_updates.append({"id": ref_id, "search_terms": new})
+    if ref_updates:
+        session.execute(update(Reference), ref_updates)
