@@ -118,15 +118,18 @@ async def review_page(datasette, request):  # noqa: ANN001, ANN201
     return Response.html(html)
 
 
-def _article_list(conn) -> list[dict]:  # noqa: ANN001
-    return PAGES.common.rows(
-        conn,
+ARTICLE_CHOICES = 50  # an instance with thousands of articles lists the first ones
+
+
+def _article_list(conn, limit: int | None = None) -> list[dict]:  # noqa: ANN001
+    sql = (
         "select a.id, a.source, a.title, a.n_claims, a.n_references, a.completeness, "
         "(select count(*) from finding f where f.article_id = a.id and f.severity = 'error') "
         "as errors, (select count(*) from finding f where f.article_id = a.id and "
         "f.severity = 'warning') as warnings, (select count(*) from finding f where "
-        "f.article_id = a.id and f.severity = 'info') as infos from article a order by a.id",
+        "f.article_id = a.id and f.severity = 'info') as infos from article a order by a.id"
     )
+    return PAGES.common.rows(conn, sql + (f" limit {int(limit)}" if limit else ""))
 
 
 async def review_index(datasette, request):  # noqa: ANN001, ANN201
@@ -195,16 +198,23 @@ def fold(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def _conditions(conn) -> list[dict]:  # noqa: ANN001
-    """Conditions that occur in claims, most claims first, with their other names."""
-    out = PAGES.common.rows(
-        conn,
-        "select cd.name, cd.mesh_id, cd.synonyms, cd.abbreviations, "
-        "count(distinct cc.claim_id) as claims from condition cd "
-        "join claim_condition cc on cc.condition_id = cd.id "
-        "group by cd.id order by claims desc, cd.name",
-    )
-    return out
+def _conditions(conn, counted: bool = True) -> list[dict]:  # noqa: ANN001
+    """Conditions that occur in claims with their other names: most claims first, or (not
+    ``counted``, one index probe per condition) by name."""
+    if counted:
+        sql = (
+            "select cd.name, cd.mesh_id, cd.synonyms, cd.abbreviations, "
+            "count(distinct cc.claim_id) as claims from condition cd "
+            "join claim_condition cc on cc.condition_id = cd.id "
+            "group by cd.id order by claims desc, cd.name"
+        )
+    else:
+        sql = (
+            "select cd.name, cd.mesh_id, cd.synonyms, cd.abbreviations, null as claims "
+            "from condition cd where exists (select 1 from claim_condition cc "
+            "where cc.condition_id = cd.id) order by cd.name"
+        )
+    return PAGES.common.rows(conn, sql)
 
 
 def close_matches(asked: str, conditions: list[dict], n: int = 6) -> list[str]:
@@ -255,7 +265,7 @@ def extra_template_vars(template, database, request, datasette, view_name):  # n
 
         async def home_vars() -> dict:
             return {
-                "kb_articles": await _run(datasette, _article_list),
+                "kb_articles": await _run(datasette, _article_list, ARTICLE_CHOICES),
                 "kb_conditions": await _run(datasette, _conditions),
                 "kb_db_url": datasette.urls.database(DB),
                 "kb_review_url": datasette.urls.path("/-/review"),
@@ -266,14 +276,20 @@ def extra_template_vars(template, database, request, datasette, view_name):  # n
     if template == f"query-{DB}.html":
 
         async def query_vars() -> dict:
-            conditions = await _run(datasette, _conditions)
-            asked = request.args.get("condition", "")
-            return {
-                "kb_articles": await _run(datasette, _article_list),
-                "kb_conditions": conditions,
-                "kb_close": close_matches(asked, conditions) if asked.strip() else [],
-                "kb_asked": asked,
-            }
+            # only what the query's parameters need: these pages are served often
+            name = request.url_vars.get("table")
+            query = await datasette.get_canned_query(DB, name, request.actor) if name else None
+            sql = (query or {}).get("sql", "")
+            out: dict = {"kb_articles": [], "kb_conditions": [], "kb_close": []}
+            if ":article" in sql:
+                out["kb_articles"] = await _run(datasette, _article_list, ARTICLE_CHOICES)
+            if ":condition" in sql:
+                conditions = await _run(datasette, _conditions, False)
+                asked = request.args.get("condition", "")
+                out["kb_conditions"] = conditions
+                out["kb_close"] = close_matches(asked, conditions) if asked.strip() else []
+                out["kb_asked"] = asked
+            return out
 
         return query_vars
     return {}
