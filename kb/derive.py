@@ -33,6 +33,7 @@ from kb.models import (
     ReferenceCondition,
     Work,
 )
+from kb.search_terms import index_article
 from kb.work_results import WorkResults, save_rows
 
 STAGES = ("evidence", "tagging", "audit")
@@ -221,6 +222,8 @@ def write_derived(session: Session, d: Derived) -> None:
         session.execute(insert(ClaimCondition), d.claim_conditions)
     if d.reference_conditions:
         session.execute(insert(ReferenceCondition), d.reference_conditions)
+    # what the search boxes match besides the words (reads the tags just written)
+    index_article(session, aid)
     session.execute(delete(Finding).where(Finding.article_id == aid))
     if d.findings:
         session.execute(insert(Finding), d.findings)

@@ -52,7 +52,27 @@ def _run_build(paths, db_path, opts) -> bool:
     default=20.0,
     show_default=True,
     type=float,
-    help="Seconds to wait for an article given as a URL.",
+    help="Seconds to wait on the network (connect, each read) for an article given as a URL.",
+)
+@click.option(
+    "--fetch-deadline",
+    default=60.0,
+    show_default=True,
+    type=float,
+    help="Seconds a whole download may take, connect to last byte.",
+)
+@click.option(
+    "--article-timeout",
+    type=click.FloatRange(min=0),
+    default=60.0,
+    show_default=True,
+    help="Seconds one article may take to parse (0: no limit); past it, a `timeout` failure.",
+)
+@click.option(
+    "--lock-wait",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Seconds to wait while another build writes the database (default: until it ends).",
 )
 @click.option(
     "--workers",
@@ -68,9 +88,21 @@ def _run_build(paths, db_path, opts) -> bool:
     "saving and Crossref stay here.",
 )
 def build(
-    paths, db_path, offline, refresh, mailto, base_url, prune, force, fetch_timeout, workers,
+    paths,
+    db_path,
+    offline,
+    refresh,
+    mailto,
+    base_url,
+    prune,
+    force,
+    fetch_timeout,
+    fetch_deadline,
+    article_timeout,
+    lock_wait,
+    workers,
     cluster,
-):  # fmt: skip
+):
     """Build or update the knowledge base from articles.
 
     PATHS are files (.txt, .md, .html), folders (read recursively), files
@@ -87,6 +119,9 @@ def build(
         prune=prune,
         force=force,
         fetch_timeout=fetch_timeout,
+        fetch_deadline=fetch_deadline,
+        article_timeout=article_timeout or None,
+        lock_wait=lock_wait,
         workers=workers,
         cluster=cluster,
     )
