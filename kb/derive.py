@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -31,12 +31,12 @@ from kb.models import (
     Finding,
     Reference,
     ReferenceCondition,
+    Suggestion,
     Work,
 )
 from kb.search_terms import index_article
 from kb.work_results import WorkResults, save_rows
 
-STAGES = ("evidence", "tagging", "audit")
 _FINDING_COLUMNS = [c.name for c in Finding.__table__.columns if c.name != "id"]
 
 
@@ -85,24 +85,37 @@ class _Patched:
 def _evidence(
     session: Session, article_id: int, results: WorkResults
 ) -> tuple[tuple[dict, dict], tuple[list, list]]:
-    """({ref id: (type, signal)} for every entry, {doi: (type, signal)} for its works),
-    and the reference and work rows whose stored type that changes."""
-    from kb.evidence import classify_reference
+    """({ref id: (type, signal)} for every entry, {doi: (type, signal)} for the works the
+    writer types), and the reference and work rows whose stored type that changes. The
+    same as ``kb.evidence.classify_references``: an entry's work, else the work of its
+    accepted or confident suggestion."""
+    from kb.evidence import UNKNOWN, _suggested_dois, classify_reference
 
     refs = list(
         session.execute(select(Reference.__table__).where(Reference.article_id == article_id))
     )
-    dois = sorted({r.work_doi for r in refs if r.work_doi})
+    suggested = _suggested_dois(session, article_id)
+    dois = sorted({r.work_doi for r in refs if r.work_doi} | set(suggested.values()))
     works = {}
     for i in range(0, len(dois), 500):
         stmt = select(Work.__table__).where(Work.doi.in_(dois[i : i + 500]))
         works.update((w.doi, w) for w in session.execute(stmt))
     results.preload(set(works))
-    work_types = {doi: results.evidence(w) for doi, w in works.items()}
+    work_types: dict[str, tuple[str, str]] = {}
     ref_types = {}
     for ref in refs:
         work = works.get(ref.work_doi) if ref.work_doi else None
-        ref_types[ref.id] = classify_reference(ref, work, work_types.get(ref.work_doi))
+        if work is not None:
+            work_types[work.doi] = results.evidence(work)
+        found = works.get(suggested.get(ref.id, "")) if work is None else None
+        if found is not None:
+            work_types[found.doi] = results.evidence(found)
+            etype, signal = classify_reference(ref, found, work_types[found.doi])
+            if etype != UNKNOWN:
+                signal += ", of the suggested DOI's work"
+            ref_types[ref.id] = (etype, signal)
+        else:
+            ref_types[ref.id] = classify_reference(ref, work, work_types.get(ref.work_doi))
     changed_refs = [
         {"id": r.id, "evidence_type": ref_types[r.id][0], "evidence_signal": ref_types[r.id][1]}
         for r in refs
@@ -114,6 +127,33 @@ def _evidence(
         if (works[d].evidence_type, works[d].evidence_signal) != t
     ]
     return (ref_types, work_types), (changed_refs, changed_works)
+
+
+def _typed_elsewhere(session: Session, dois: list[str]) -> set[str]:
+    """Of ``dois``, the works some article's writer types: linked by an entry, or the
+    accepted or most confident suggestion of an entry without a work."""
+    from kb.evidence import CONFIDENT
+
+    linked = set(
+        session.execute(
+            select(Reference.work_doi).where(Reference.work_doi.in_(dois)).distinct()
+        ).scalars()
+    )
+    wanted = set(dois)
+    refs = select(Suggestion.reference_id).where(func.lower(Suggestion.doi).in_(dois))
+    rows = session.execute(
+        select(Suggestion.reference_id, Suggestion.doi, Suggestion.confidence, Suggestion.status)
+        .join(Reference, Reference.id == Suggestion.reference_id)
+        .where(Suggestion.reference_id.in_(refs), Reference.work_doi.is_(None))
+    )
+    best: dict[int, tuple[tuple, str]] = {}
+    for ref_id, doi, confidence, status in rows:
+        if status == "rejected" or (status != "accepted" and confidence < CONFIDENT):
+            continue
+        rank = (status == "accepted", confidence)
+        if ref_id not in best or rank > best[ref_id][0]:
+            best[ref_id] = (rank, doi.lower())
+    return linked | ({doi for _rank, doi in best.values()} & wanted)
 
 
 def _tags(session: Session, article_id: int, results: WorkResults) -> tuple[list, list]:
@@ -149,10 +189,7 @@ def _audit(
     # one nobody links keeps what is stored. Settled before any article is derived, so the
     # rows do not depend on which article's writer ran first.
     others = [d for d in ctx.works if d not in work_types]
-    linked = set()
-    if others:
-        stmt = select(Reference.work_doi).where(Reference.work_doi.in_(others)).distinct()
-        linked = set(session.execute(stmt).scalars())
+    linked = _typed_elsewhere(session, others) if others else set()
     works = {}
     for doi, w in ctx.works.items():
         if doi in work_types or doi in linked:
