@@ -145,7 +145,7 @@ def _parse(
     entries = list(reflist.entries)
     attached = {e.label.lower() for e in entries if e.label}
     entries += link_def_entries(doc.link_defs, attached)
-    article.references, ref_warnings = build_references(entries)
+    article.references, ref_warnings = build_references(entries, reflist.names)
     article.warnings += reflist.warnings + ref_warnings
     if not article.references:
         article.warnings.append("no reference list found")
@@ -165,18 +165,21 @@ def _ref_section_blocks(doc: Document, reflist: ReferenceList) -> set[int]:
     if reflist.first_block is None:
         return set()
     out = {i for i, b in enumerate(doc.blocks) if b.kind == "reference"}
-    start = reflist.first_block
-    level = doc.blocks[reflist.heading].level if reflist.heading is not None else 0
-    for i in range(start, len(doc.blocks)):
-        b = doc.blocks[i]
-        if i > start and b.kind == "heading" and (level == 0 or b.level <= level):
-            break
-        out.add(i)
+    out |= reflist.block_indices()
+    for part in reflist.lists:
+        start = part.heading if part.heading is not None else part.blocks[0]
+        level = doc.blocks[part.heading].level if part.heading is not None else 0
+        for i in range(start, part.blocks[-1] + 1):
+            b = doc.blocks[i]
+            if i > start and b.kind == "heading" and (level == 0 or b.level <= level):
+                break
+            out.add(i)
     return out
 
 
 def _sections_and_sentences(article: ParsedArticle, doc: Document, reflist: ReferenceList) -> None:
     excluded = _ref_section_blocks(doc, reflist)
+    list_headings = {p.heading for p in reflist.lists if p.heading is not None}
     headings = [i for i, b in enumerate(doc.blocks) if b.kind == "heading"]
     section_of_block: dict[int, int] = {}
     for pos, i in enumerate(headings):
@@ -186,7 +189,7 @@ def _sections_and_sentences(article: ParsedArticle, doc: Document, reflist: Refe
             len(doc.text),
         )
         article.sections.append(
-            ParsedSection(doc.block_text(b), b.level, b.start, end, pos, i == reflist.heading)
+            ParsedSection(doc.block_text(b), b.level, b.start, end, pos, i in list_headings)
         )
         section_of_block[i] = pos
     if reflist.heading is None and reflist.first_block is not None:
@@ -216,13 +219,15 @@ def _resolve_anchors(doc: Document, by_anchor: dict[str, str]) -> list[InlineMar
     out = []
     for m in doc.markers:
         keys = []
+        linked = False
         for k in m.keys:
             if k.startswith(ANCHOR_PREFIX):
                 anchor = k[len(ANCHOR_PREFIX) :]
+                linked |= anchor in by_anchor
                 keys.append(by_anchor.get(anchor) or re.sub(r"^ref-", "", anchor))
             else:
                 keys.append(k)
-        out.append(InlineMarker(m.raw, m.start, m.end, m.style, keys))
+        out.append(InlineMarker(m.raw, m.start, m.end, m.style, keys, linked))
     return out
 
 

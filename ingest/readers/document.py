@@ -25,6 +25,7 @@ class Block:
     anchor: str | None = None  # HTML id of a reference entry ("ref-abc")
     label: str | None = None  # Markdown link label a reference entry carries
     in_list: bool = False  # part of a list (ol/ul, Markdown list, numbered lines)
+    links: list[str] = field(default_factory=list)  # link targets in the block (entries' DOIs)
 
 
 @dataclass
@@ -58,6 +59,7 @@ class Inline:
         self.parts: list[str] = []
         self.length = 0
         self.markers: list[tuple[str, int, int, str, list[str]]] = []
+        self.links: list[str] = []  # link targets (href) met in the block
         self._space = True  # at start: swallow leading whitespace
 
     def text(self, s: str) -> None:
@@ -118,6 +120,7 @@ class Builder:
         self._parts.append(text)
         self._len += len(text)
         block = Block(kind, start, self._len, **attrs)  # type: ignore[arg-type]
+        block.links = list(inline.links)
         self.doc.blocks.append(block)
         for raw, s, e, style, keys in inline.markers:
             if e <= len(text):

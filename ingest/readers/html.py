@@ -37,6 +37,9 @@ _CITE_SHAPE = re.compile(r"^[\[(]?\s*\d{1,4}(?:\s*[-–—,;]\s*\d{1,4})*\s*[\])
 _UNIT_BEFORE = re.compile(r"(?:\d|\b(?:m|cm|mm|km|ft|in|kg/m|m/s|x|×|10))$")
 _SUPERSCRIPT = str.maketrans("0123456789-–,", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁻˒")
 _YEAR = re.compile(r"\b(?:1[6-9]\d\d|20\d\d)[a-z]?\b")
+_BACKLINK_TEXT = re.compile(
+    r"^(?:jump up(?: to)?:?\s*)?(?:\^|↑|[a-z]{1,2}|\d{1,3}(?:\.\d{1,3})?|back|return)?$", re.I
+)
 
 
 def _classes(tag: Tag) -> str:
@@ -140,6 +143,8 @@ class _Reader:
         if name == "span" and "citation" in classes.split():
             self._citation_span(el, buf)
             return
+        if self.in_entry and self._entry_link(el, buf):
+            return
         if name == "a" and _REF_ANCHOR.match(str(el.get("href") or "")):
             text = el.get_text(" ", strip=True)
             style = "footnote" if "footnote" in classes else _style_of(text, in_sup)
@@ -149,6 +154,20 @@ class _Reader:
             return
         for child in list(el.children):
             self.inline(child, buf, in_sup or name == "sup")
+
+    def _entry_link(self, el: Tag, buf: Inline) -> bool:
+        """Inside an entry: a link's target may be its DOI (kept on the block); a link back
+        to the text ("^", "a", "↑") is no part of the entry. True when ``el`` is done with."""
+        if el.name == "span" and "mw-cite-backlink" in _classes(el):
+            return True
+        if el.name != "a":
+            return False
+        href = str(el.get("href") or "").strip()
+        if href.startswith("#"):
+            return bool(_BACKLINK_TEXT.match(el.get_text("", strip=True)))
+        if href:
+            buf.links.append(href)
+        return False
 
     def _citation_span(self, el: Tag, buf: Inline) -> None:
         text = " ".join(el.get_text("").split())

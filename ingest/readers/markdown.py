@@ -85,6 +85,9 @@ class _Reader:
                 label = str(c.meta.get("label", ""))
                 buf.marker(f"[^{label}]", "footnote", [label.lower()])
             elif c.type == "link_open":
+                href = str(c.attrs.get("href", ""))
+                if href and not href.startswith("#"):
+                    buf.links.append(href)  # an entry's DOI may be only in its link
                 j = i + 1
                 while j < len(children) and children[j].type != "link_close":
                     j += 1
