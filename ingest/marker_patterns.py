@@ -18,8 +18,13 @@ Hit = tuple[int, int, list[str]]
 _DASH = r"[-‐‑–—]"
 _ITEM = rf"\d{{1,5}}(?:\s*{_DASH}\s*\d{{1,5}})?"
 _NUMLIST = rf"{_ITEM}(?:\s*[,;]\s*{_ITEM})*"
-BRACKET_RE = re.compile(rf"\[\s*({_NUMLIST})\s*\]")
-PAREN_NUM_RE = re.compile(rf"\(\s*({_NUMLIST})\s*\)")
+# A page locator stays on the marker, out of its keys: "[4, pp. 5–7]", "(3, p. 12)", "[22]:10".
+_PAGES = rf"\d{{1,5}}(?:\s*{_DASH}\s*\d{{1,5}})?"
+_IN_LOCATOR = rf"(?:\s*,\s*(?:pp?\.|pages?|page)\s*{_PAGES})"
+_COLON_LOCATOR = rf"(?::{_PAGES}(?![\d.,]\d))"
+BRACKET_RE = re.compile(rf"\[\s*({_NUMLIST}){_IN_LOCATOR}?\s*\]{_COLON_LOCATOR}?")
+PAREN_NUM_RE = re.compile(rf"\(\s*({_NUMLIST}){_IN_LOCATOR}?\s*\)")
+_LOCATOR_RE = re.compile(rf",\s*((?:pp?\.|pages?|page)\s*{_PAGES})\s*[\])]|[\])]:({_PAGES})$")
 FOOTNOTE_RE = re.compile(r"\[\^([^\]\s]{1,40})\](?!:)")
 MDLINK_RE = re.compile(r"\[([^\[\]]{1,200})\]\[([^\[\]\s][^\[\]]{0,39})\]")
 MDLABEL_RE = re.compile(r"\[([^\[\]\s^][^\[\]]{0,39})\](?![\[(:])")
@@ -51,6 +56,12 @@ _BARE_AFTER = re.compile(
     r"participants|people|subjects|samples|studies|trials|cases|cells|percent|per)\b",
     re.IGNORECASE,
 )
+
+
+def locator_of(raw: str) -> str | None:
+    """The page locator written with a marker: "pp. 5–7" in "[4, pp. 5–7]", "10" in "[22]:10"."""
+    m = _LOCATOR_RE.search(raw)
+    return (m.group(1) or m.group(2)) if m else None
 
 
 def expand(numlist: str, warnings: list[str] | None = None) -> list[str] | None:

@@ -35,6 +35,8 @@ class Article(SQLModel, table=True):
     byline: str | None = None
     # numeric | superscript | paren | bare | footnote | author_year | mdlink | mixed | none
     marker_style: str | None = None
+    # JSON: why the style was chosen, each marker family's evidence (ingest.marker_families)
+    marker_scores: str | None = None
     encoding: str | None = None  # encoding the bytes were decoded with
     repaired: bool = False  # True when ftfy repaired mojibake
     text: str = ""  # the normalised body text; all offsets point into it
@@ -94,6 +96,7 @@ class Marker(SQLModel, table=True):
     start: int  # offsets within the claim text
     end: int
     keys: str  # JSON list of the entry keys it expands to
+    locator: str | None = None  # page locator written with it: "p. 12" of "(3, p. 12)"
 
 
 class Reference(SQLModel, table=True):
@@ -104,6 +107,7 @@ class Reference(SQLModel, table=True):
     key: str  # "16", "smith2010a", or a Markdown link label
     number: int | None = None
     position: int  # order in the list
+    list_name: str | None = None  # heading of the entry's list ("Notes", "References")
     raw: str
     start: int = 0  # offsets into article.text (the reference block)
     end: int = 0
