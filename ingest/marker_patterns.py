@@ -23,6 +23,7 @@ _PAGES = rf"\d{{1,5}}(?:\s*{_DASH}\s*\d{{1,5}})?"
 _IN_LOCATOR = rf"(?:\s*,\s*(?:pp?\.|pages?|page)\s*{_PAGES})"
 _COLON_LOCATOR = rf"(?::{_PAGES}(?![\d.,]\d))"
 BRACKET_RE = re.compile(rf"\[\s*({_NUMLIST}){_IN_LOCATOR}?\s*\]{_COLON_LOCATOR}?")
+BRACKET_RANGE_RE = re.compile(rf"\[\s*(\d{{1,5}})\s*\]\s*[-–—]\s*\[\s*(\d{{1,5}})\s*\]")
 PAREN_NUM_RE = re.compile(rf"\(\s*({_NUMLIST}){_IN_LOCATOR}?\s*\)")
 _LOCATOR_RE = re.compile(rf",\s*((?:pp?\.|pages?|page)\s*{_PAGES})\s*[\])]|[\])]:({_PAGES})$")
 FOOTNOTE_RE = re.compile(r"\[\^([^\]\s]{1,40})\](?!:)")
@@ -91,13 +92,21 @@ def expand(numlist: str, warnings: list[str] | None = None) -> list[str] | None:
 
 
 def find_brackets(text: str, warnings: list[str] | None = None) -> list[Hit]:
-    """``[3]``, ``[4-6]``, ``[1, 4]``; ``[1][2]`` gives two markers."""
+    """``[3]``, ``[4-6]``, ``[1, 4]``; ``[1][2]`` gives two markers; ``[4]–[7]`` (a range
+    written as two linked brackets) is one marker for 4 to 7."""
     out = []
+    ranges = []
+    for m in BRACKET_RANGE_RE.finditer(text):
+        keys = expand(f"{m.group(1)}-{m.group(2)}", warnings)
+        if keys:
+            ranges.append((m.start(), m.end(), keys))
     for m in BRACKET_RE.finditer(text):
+        if any(s <= m.start() < e for s, e, _ in ranges):
+            continue
         keys = expand(m.group(1), warnings)
         if keys:
             out.append((m.start(), m.end(), keys))
-    return out
+    return sorted(out + ranges)
 
 
 def find_paren_numbers(text: str, keys: Collection[str] = (), warnings=None) -> list[Hit]:

@@ -20,7 +20,8 @@ _FURNITURE = re.compile(
     r"(?:^|[-_ ])(?:nav|navbar|navigation|menu|sidebar|toc|breadcrumbs?|share|sharing|social"
     r"|sharedaddy|booking|newsletter|subscribe|cookies?|banner|advert|ads|popup|modal|related"
     r"|scroll-?to-?top|back-?to-?top|skip-?link|comments?|book-summary|book-header|widget)"
-    r"(?:$|[-_ ])",
+    # "toc-section", "nav-content" hold the article itself (journal pages section by TOC)
+    r"(?:$|\s|[-_](?!section|content|body|main|article))",
     re.I,
 )
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
