@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from ingest.decode import DEFAULT_MAX_BYTES, decode_bytes
+from ingest.marker_groups import group_markers
 from ingest.readers.document import ANCHOR_PREFIX, Document
 from ingest.reflist import ReferenceList, build_references, find_reference_list, link_def_entries
 from ingest.sentences import split_sentences
@@ -154,7 +155,8 @@ def _parse(
     by_anchor = {
         e.anchor: r.key for e, r in zip(entries, article.references, strict=True) if e.anchor
     }
-    article.inline_markers = _resolve_anchors(doc, by_anchor)
+    numbered = {r.key for r in article.references if r.key.isdigit()}
+    article.inline_markers = group_markers(doc.text, _resolve_anchors(doc, by_anchor, numbered))
     if markers:
         _attach(article, article.inline_markers)
     return article
@@ -214,7 +216,22 @@ def _sections_and_sentences(article: ParsedArticle, doc: Document, reflist: Refe
         paragraph += 1
 
 
-def _resolve_anchors(doc: Document, by_anchor: dict[str, str]) -> list[InlineMarker]:
+_NUMBERED_ANCHOR = re.compile(
+    r"^(?:ref|bib|cite_note|cite|CR|b|r|fn|footnote|endnote)[-_]?(\d{1,4})$", re.I
+)
+
+
+def _anchor_key(anchor: str, numbered: set[str]) -> str:
+    """An anchor no entry carries: "bib12" is entry 12 of a numbered list; else "ref-x" -> "x"."""
+    m = _NUMBERED_ANCHOR.match(anchor)
+    if m and str(int(m.group(1))) in numbered:
+        return str(int(m.group(1)))
+    return re.sub(r"^ref-", "", anchor)
+
+
+def _resolve_anchors(
+    doc: Document, by_anchor: dict[str, str], numbered: set[str] = frozenset()
+) -> list[InlineMarker]:
     """Markers that link to "#ref-x" point at the entry whose HTML id is "ref-x"."""
     out = []
     for m in doc.markers:
@@ -224,7 +241,7 @@ def _resolve_anchors(doc: Document, by_anchor: dict[str, str]) -> list[InlineMar
             if k.startswith(ANCHOR_PREFIX):
                 anchor = k[len(ANCHOR_PREFIX) :]
                 linked |= anchor in by_anchor
-                keys.append(by_anchor.get(anchor) or re.sub(r"^ref-", "", anchor))
+                keys.append(by_anchor.get(anchor) or _anchor_key(anchor, numbered))
             else:
                 keys.append(k)
         out.append(InlineMarker(m.raw, m.start, m.end, m.style, keys, linked))

@@ -63,7 +63,10 @@ def pmcid_of_link(url: str) -> str | None:
 def apply_link_ids(fields: ReferenceFields, links: list[str]) -> ReferenceFields:
     """Fill the DOI, PMID and PMCID the entry's text lacks from its link targets."""
     for url in links:
-        if fields.doi_status != "present" and (doi := doi_of_link(url)):
+        doi = doi_of_link(url)
+        if doi and fields.doi and fields.doi != doi and fields.doi.startswith(doi):
+            fields.doi = doi  # the text ran something into its DOI ("…-023869631": a PMID)
+        if fields.doi_status != "present" and doi:
             fields.doi, fields.doi_raw, fields.doi_status = doi, unquote(url.strip()), "present"
         if fields.pmid is None and (pmid := pmid_of_link(url)):
             fields.pmid = pmid

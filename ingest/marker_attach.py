@@ -34,9 +34,10 @@ def attach_markers(article: ParsedArticle, inline: list[InlineMarker]) -> None:
     """
     body = body_sentences(article)
     texts = [_masked(s, inline) for s in body]
-    choice = choose_families(
-        score_families(texts, article.references, inline), bool(article.references)
-    )
+    md_links = article.format != "html"  # "[x][y]" in a web page is text, not a link
+    fams = score_families(texts, article.references, inline, markdown_links=md_links)
+    choice = choose_families(fams, bool(article.references))
+
     families = set(choice.families)
     if families & {"bracket", "superscript", "paren", "bare"}:
         inline = _number_unnumbered(article, inline)
@@ -48,6 +49,12 @@ def attach_markers(article: ParsedArticle, inline: list[InlineMarker]) -> None:
     kept = inline
     if article.references and families:  # markup the chosen families do not explain is not
         kept = [m for m in inline if m.linked or m.style in families or m.style in CERTAIN_FAMILIES]
+    # A page that links its citations to their entries: an unlinked look-alike of the same
+    # style is something else (an affiliation, a table footnote).
+    linked_styles = {m.style for m in kept if m.linked}
+    kept = [m for m in kept if m.linked or m.style not in linked_styles]
+    kept_ids = {id(m) for m in kept}
+    dropped = [m for m in inline if id(m) not in kept_ids]
 
     # When markup already marks author–year citations, an unlisted "Name (1957)" is prose.
     markup_ay = any(m.style == "author_year" for m in inline)
@@ -59,6 +66,10 @@ def attach_markers(article: ParsedArticle, inline: list[InlineMarker]) -> None:
         ):
             if m.style not in families and m.style not in CERTAIN_FAMILIES:
                 continue
+            if m.style == "mdlink" and not md_links:
+                continue
+            if any(m.start < e and s < m.end for s, e in _spans(sent, dropped)):
+                continue  # markup read as something else (an affiliation, a footnote)
             if markup_ay and m.style == "author_year" and not listed.intersection(m.keys):
                 continue
             if not any(m.start < o.end and o.start < m.end for o in markers):
@@ -69,6 +80,15 @@ def attach_markers(article: ParsedArticle, inline: list[InlineMarker]) -> None:
     if lost:
         article.warnings.append(f"{lost} markup citation marker(s) outside any body sentence")
     _merge_marker_fragments(article, body)
+
+
+def _spans(sent: ParsedSentence, markers: list[InlineMarker]) -> list[tuple[int, int]]:
+    """Sentence-relative spans of the markup markers that start in ``sent``."""
+    return [
+        (m.start - sent.start, m.end - sent.start)
+        for m in markers
+        if sent.start <= m.start < sent.end
+    ]
 
 
 def _number_unnumbered(article: ParsedArticle, inline: list[InlineMarker]) -> list[InlineMarker]:

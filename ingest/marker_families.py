@@ -97,6 +97,8 @@ def score_families(
     texts: Sequence[str],
     references: Sequence[ParsedReference] = (),
     inline: Sequence[InlineMarker] = (),
+    *,
+    markdown_links: bool = True,
 ) -> dict[str, Family]:
     """Every family's evidence in the body ``texts`` (inline spans masked out) and markup."""
     keys = [r.key for r in references]
@@ -114,6 +116,8 @@ def score_families(
     for text in texts:
         taken = Spans()
         for name, hits in _candidates(text, keys, numbers, authors):
+            if name == "mdlink" and not markdown_links:
+                continue
             for start, end, got in hits:
                 if not got or not taken.add(start, end):
                     continue  # the same text read by a family found before (as find_markers)

@@ -31,9 +31,12 @@ _BLOCK_TAGS = {
     "center", "details", "summary", "address", "tr", "td", "th", "tbody", "thead", "caption",
 }  # fmt: skip
 _REFS_CONTAINER = re.compile(
-    r"^(?:refs|references?|bibliography|csl-bib-body|footnotes|endnotes|reflist)$", re.I
+    r"^(?:refs|references?|reference-list|ref-list|references-list|bibliography|csl-bib-body"
+    r"|footnotes|endnotes|reflist)$",
+    re.I,
 )
 _REF_ANCHOR = re.compile(r"^#(?:ref|cite|bib|fn|footnote|endnote|b|r|CR)[-_:]?\w", re.I)
+_SUP_GLUE = re.compile(r"\s*[,;–-]\s*")
 _CITE_SHAPE = re.compile(r"^[\[(]?\s*\d{1,4}(?:\s*[-–—,;]\s*\d{1,4})*\s*[\])]?$")
 _UNIT_BEFORE = re.compile(r"(?:\d|\b(?:m|cm|mm|km|ft|in|kg/m|m/s|x|×|10))$")
 _SUPERSCRIPT = str.maketrans("0123456789-–,", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁻˒")
@@ -103,6 +106,21 @@ def _keys_from_text(text: str) -> list[str]:
     return keys
 
 
+def _anchor_keys(text: str, anchors: list[str]) -> list[str]:
+    """One link that carries a list or range: ``<a href="#bib51">51–53</a>`` cites 51 to 53,
+    each as the anchor its entry would have ("#bib52", "#bib53")."""
+    numbers = _keys_from_text(text)
+    if len(numbers) <= len(anchors):
+        return anchors
+    parts = [re.fullmatch(r"(.*?)0*(\d+)", a) for a in anchors]
+    if not all(parts) or len({p.group(1) for p in parts}) != 1:
+        return anchors
+    if not {p.group(2) for p in parts} <= set(numbers):
+        return anchors
+    prefix = parts[0].group(1)
+    return [prefix + n for n in numbers]
+
+
 def _style_of(text: str, in_sup: bool) -> str:
     t = text.strip()
     if _YEAR.search(t) and re.search(r"[^\W\d_]", t):
@@ -149,7 +167,7 @@ class _Reader:
         if name == "a" and _REF_ANCHOR.match(str(el.get("href") or "")):
             text = el.get_text(" ", strip=True)
             style = "footnote" if "footnote" in classes else _style_of(text, in_sup)
-            buf.marker(text, style, [ANCHOR_PREFIX + str(el["href"])[1:]])
+            buf.marker(text, style, _anchor_keys(text, [ANCHOR_PREFIX + str(el["href"])[1:]]))
             return
         if name == "sup" and self._sup_marker(el, buf):
             return
@@ -189,14 +207,18 @@ class _Reader:
         links = [str(a.get("href") or "") for a in el.find_all("a")]
         anchors = [ANCHOR_PREFIX + h[1:] for h in links if _REF_ANCHOR.match(h)]
         before = "".join(buf.parts)[-12:].rstrip()
+        if _SUP_GLUE.fullmatch(text) and buf.extend_marker(text, [], joined_by=None):
+            return True  # <sup>1</sup><sup>, </sup><sup>2</sup>: one group, written in pieces
         if not _CITE_SHAPE.match(text) or (
             not anchors and (not before or _UNIT_BEFORE.search(before))
         ):
             buf.text("^" + text)  # an exponent: "10^6", "kg/m^2"
             return True
-        keys = anchors or _keys_from_text(text)
+        keys = _anchor_keys(text, anchors) if anchors else _keys_from_text(text)
         # Digits as Unicode superscripts: "adults¹" reads as a citation, "adults1" does not.
-        buf.marker(text.translate(_SUPERSCRIPT), "superscript", keys)
+        raw = text.translate(_SUPERSCRIPT)
+        if not buf.extend_marker(raw, keys, joined_by=_SUP_GLUE):
+            buf.marker(raw, "superscript", keys)
         return True
 
     # ---- blocks ---------------------------------------------------------------------
