@@ -6,7 +6,9 @@ reference links, author–year citations, bare linked numbers. Each is scored ag
 list: the share of its citations that resolve to an entry, the share of entries it cites,
 and for numbers the citation order (lists are usually numbered by first citation, so first
 appearances rise). The best family counts; a second one counts too when it resolves as
-well and cites enough (``<sup>[2],[3]</sup>`` beside a bare ``[12]``). Footnotes, Markdown
+well, cites enough, and cites entries of its own (``<sup>[2],[3]</sup>`` beside a bare
+``[12]``); a look-alike that only repeats entries already cited (affiliation numbers
+1, 2, 3 above the abstract) does not. Footnotes, Markdown
 reference links and markup markers linked to an entry's anchor are certain and always
 count. The scores are kept on the article, so an editor can see why.
 """
@@ -168,10 +170,12 @@ def choose_families(fams: dict[str, Family], has_list: bool) -> Choice:
         if not chosen or best.score >= SECOND_SHARE * max(f.score for f in chosen):
             chosen.append(best)
         for f in ranked[1:]:
+            covered = set().union(*(c.cited for c in chosen))
             if (
                 f.score >= SECOND_SHARE * best.score
                 and f.resolve >= SECOND_RESOLVE
                 and f.markers >= SECOND_MARKERS
+                and len(f.cited - covered) * 2 >= len(f.cited)  # it explains entries of its own
             ):
                 chosen.append(f)
     elif not has_list or not any(f.certain for f in fams.values()):

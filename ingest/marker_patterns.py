@@ -115,6 +115,8 @@ def find_paren_numbers(text: str, keys: Collection[str] = (), warnings=None) -> 
     top = max((int(k) for k in known), default=0)
     out = []
     for m in PAREN_NUM_RE.finditer(text):
+        if m.start() and text[m.start() - 1].isdigit():
+            continue  # "72(10)": a volume's issue, not a citation
         got = expand(m.group(1), warnings)
         if not got:
             continue
