@@ -321,6 +321,17 @@ class _Reader:
         if not el.find("th") and any(len(c.get_text(" ", strip=True)) > 150 for c in cells):
             for cell in cells:
                 self.blocks(cell)
+            return
+        for row in el.find_all("tr"):
+            # A data row is read only when it cites: its linked markers are citations, its
+            # numbers stay data (cells joined by "|" read as a table row, see looks_tabular).
+            if not any(_REF_ANCHOR.match(str(a.get("href") or "")) for a in row.find_all("a")):
+                continue
+            buf = Inline()
+            for cell in row.find_all(["td", "th"], recursive=False):
+                self.inline(cell, buf)
+                buf.text(" | ")
+            self.b.add("paragraph", buf)
 
 
 def read_html(html: str) -> Document:
