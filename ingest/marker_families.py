@@ -113,7 +113,7 @@ def score_families(
 
     for m in inline:
         targets = numbers if m.style in NUMERIC_FAMILIES and not m.linked else listed
-        fam(m.style).add(m.keys, targets | listed, certain=m.linked)
+        fam(m.style).add(m.keys, targets | listed, certain=m.linked or m.style in CERTAIN_FAMILIES)
     authors = AuthorIndex(references) if references else None
     for text in texts:
         taken = Spans()
@@ -167,16 +167,10 @@ def choose_families(fams: dict[str, Family], has_list: bool) -> Choice:
         ranked = [f for f in ranked if f.name != "bare"]
     if ranked:
         best = ranked[0]
-        if not chosen or best.score >= SECOND_SHARE * max(f.score for f in chosen):
+        if not chosen or _second(best, chosen):
             chosen.append(best)
         for f in ranked[1:]:
-            covered = set().union(*(c.cited for c in chosen))
-            if (
-                f.score >= SECOND_SHARE * best.score
-                and f.resolve >= SECOND_RESOLVE
-                and f.markers >= SECOND_MARKERS
-                and len(f.cited - covered) * 2 >= len(f.cited)  # it explains entries of its own
-            ):
+            if _second(f, chosen):
                 chosen.append(f)
     elif not has_list or not any(f.certain for f in fams.values()):
         chosen += _without_evidence(fams, has_list)
@@ -184,6 +178,19 @@ def choose_families(fams: dict[str, Family], has_list: bool) -> Choice:
     style = names[0] if len(names) == 1 else ("mixed" if names else "none")
     scores = {name: f.summary() for name, f in sorted(fams.items())}
     return Choice(names, style, scores)
+
+
+def _second(f: Family, chosen: list[Family]) -> bool:
+    """Does ``f`` count beside the families already chosen? It must resolve, cite entries of
+    its own, and (unless it is square brackets, citation syntax by convention) weigh enough."""
+    covered = set().union(*(c.cited for c in chosen))
+    own = len(f.cited - covered) * 2 >= len(f.cited) > 0
+    if not own or f.resolve < SECOND_RESOLVE:
+        return False
+    if f.name == "bracket":
+        return True
+    top = max(c.score for c in chosen)
+    return f.score >= SECOND_SHARE * top and f.markers >= SECOND_MARKERS
 
 
 def _without_evidence(fams: dict[str, Family], has_list: bool) -> list[Family]:

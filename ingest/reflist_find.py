@@ -117,6 +117,8 @@ def _marked_lists(doc: Document) -> list[ListPart]:
             doc.block_text(doc.blocks[part.heading])
         ):
             part.heading, part.name = None, "References"
+    for part in parts:  # Markdown footnotes come out in citation order: list them as written
+        part.blocks.sort(key=lambda i: _written_at(doc.blocks[i], i))
     return _merge_unnamed(parts)
 
 
@@ -231,3 +233,7 @@ def _entry(doc: Document, block: Block, index: int, warnings: list[str]) -> RawE
         warnings.append(f"style-sheet or script text dropped from reference entry at {start}")
     links = list(block.links)
     return RawEntry(raw, start, block.end, number, block.anchor, block.label, links, index)
+
+
+def _written_at(block: Block, index: int) -> tuple[int, int]:
+    return (0, block.order) if block.order is not None else (1, index)

@@ -26,6 +26,7 @@ class Block:
     label: str | None = None  # Markdown link label a reference entry carries
     in_list: bool = False  # part of a list (ol/ul, Markdown list, numbered lines)
     links: list[str] = field(default_factory=list)  # link targets in the block (entries' DOIs)
+    order: int | None = None  # where the source wrote it, when blocks come out of order
 
 
 @dataclass
