@@ -65,6 +65,11 @@ def _paragraphs(text: str) -> list[list[str]]:
             if cur:
                 paras.append(cur)
                 cur = []
+        elif heading_dressing_level(line) is not None:  # a dressed heading stands alone
+            if cur:
+                paras.append(cur)
+            paras.append([line.rstrip()])
+            cur = []
         else:
             cur.append(line.rstrip())
     if cur:
