@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 _NUMBERING = re.compile(r"^\s*(?:\[\d{1,4}\]|\(\d{1,4}\)|\d{1,4}[.)]|\^|↑)\s*")
+_NUMBERING_DIGITS = re.compile(r"^\s*(?:\[\d{1,4}\]|\(\d{1,4}\)|\d{1,4}[.)])\s*")
 _YEAR = re.compile(r"(?<![\d/])(?:1[6-9]\d\d|20\d\d)[a-z]?(?![\d/])")
 _IDENT = re.compile(
     r"\b10\.\d{4,9}/|\bdoi\b|\bPMID\b|\bPMC\d{4,}|\bISBN\b|https?://|www\.|\barXiv\b", re.I
@@ -42,6 +43,8 @@ def entry_score(text: str, *, numbered: bool = False, links: int = 0) -> float:
     if not t:
         return 0.0
     score = 0.0
+    if _BACKLINK.match(_NUMBERING_DIGITS.sub("", t, count=1)):
+        score += 0.3  # a wiki back-link: only reference entries carry one
     if numbered or _NUMBERING.match(t):
         score += 0.15
         t = _NUMBERING.sub("", t, count=1)

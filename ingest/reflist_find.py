@@ -79,8 +79,18 @@ def find_reference_list(doc: Document) -> ReferenceList:
     parts = _marked_lists(doc) or _headed_lists(doc) or _unheaded_list(doc)
     out = ReferenceList(lists=parts)
     for index, part in enumerate(parts):
-        for i in part.blocks:
-            out.entries.append(_entry(doc, doc.blocks[i], index, out.warnings))
+        groups = _backlink_groups(doc, part.blocks)
+        split = any(len(g) > 1 for g in groups)
+        for group in groups:
+            entry = _entry(doc, doc.blocks[group[0]], index, out.warnings)
+            if split:  # the dump numbered its pieces, not the entries: number by place
+                entry.number = None
+            for i in group[1:]:  # the entry's text, split off its back-link by a dump
+                more = _entry(doc, doc.blocks[i], index, out.warnings)
+                entry.raw = f"{entry.raw} {more.raw}".strip()
+                entry.end = more.end
+                entry.links += more.links
+            out.entries.append(entry)
     if parts:
         out.heading = parts[0].heading
         out.first_block = parts[0].heading if parts[0].heading is not None else parts[0].blocks[0]
@@ -215,6 +225,25 @@ def _unheaded_list(doc: Document) -> list[ListPart]:
             if len(r) >= len(best):
                 best = r
     return [ListPart("References", None, best)] if best else []
+
+
+_BACKLINK_ONLY = re.compile(r"^\s*(?:\d{1,4}[.)]\s*)?[\^↑](?:\s*[a-z]{1,2}\b)*\s*$")
+
+
+def _backlink_groups(doc: Document, blocks: list[int]) -> list[list[int]]:
+    """A dump that splits each entry into a back-link-only item ("2. ^", "78. ^ a b c") and
+    the entry's text (one item or more): each back-link item opens an entry, the items after
+    it continue it. Lists without such items keep one block per entry."""
+    only = [bool(_BACKLINK_ONLY.match(doc.block_text(doc.blocks[i]))) for i in blocks]
+    if sum(only) < 2:
+        return [[i] for i in blocks]
+    groups: list[list[int]] = []
+    for i, opens in zip(blocks, only, strict=True):
+        if opens or not groups:
+            groups.append([i])
+        else:
+            groups[-1].append(i)
+    return groups
 
 
 def _entry(doc: Document, block: Block, index: int, warnings: list[str]) -> RawEntry:
