@@ -11,12 +11,14 @@ from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
+from ingest.entry_score import entry_score
 from ingest.readers.document import Builder, Document, Inline, LinkDef
 from ingest.readers.text import BYLINE, is_furniture
 
 # "[Source: Sackett 2000][sa00]" whose label has no definition stays literal text.
 _UNDEFINED_REF = re.compile(r"\[([^\[\]]+)\]\[([^\[\]\s][^\[\]]*)\]")
 _DEF_LINE = re.compile(r"^\s{0,3}\[([^\]]+)\]:")
+UNREFERENCED_SCORE = 0.3  # an unreferenced footnote must read this much like an entry
 _FOOTNOTE_DEF = re.compile(r"^ {0,3}\[\^([^\]\s]{1,40})\]:[ \t]*(.*)$")
 _CITE_SHAPE = re.compile(r"^\[?\d{1,4}(?:\s*[-–,]\s*\d{1,4})*\]?$")
 
@@ -214,6 +216,8 @@ def _unreferenced_footnotes(src: str, reader: _Reader) -> None:
             if not more.startswith(("    ", "\t")) or not more.strip():
                 break
             text.append(more.strip())
+        if entry_score(" ".join(text)) < UNREFERENCED_SCORE:
+            continue  # an author note ("Conceived and designed...") nothing cites
         buf = Inline()
         buf.text(" ".join(text))
         label = m.group(1)
