@@ -76,7 +76,7 @@ def block_score(doc: Document, block: Block) -> float:
 def find_reference_list(doc: Document) -> ReferenceList:
     """The article's lists: marked entries (HTML), reference-headed sections, or a run of
     entry-like blocks; see the module docstring."""
-    parts = _marked_lists(doc) or _headed_lists(doc) or _unheaded_list(doc)
+    parts = _choose(_marked_lists(doc), _headed_lists(doc)) or _unheaded_list(doc)
     out = ReferenceList(lists=parts)
     for index, part in enumerate(parts):
         groups = _backlink_groups(doc, part.blocks)
@@ -95,6 +95,18 @@ def find_reference_list(doc: Document) -> ReferenceList:
         out.heading = parts[0].heading
         out.first_block = parts[0].heading if parts[0].heading is not None else parts[0].blocks[0]
     return out
+
+
+def _choose(marked: list[ListPart], headed: list[ListPart]) -> list[ListPart]:
+    """Marked entries (HTML lists, footnotes) are the list, unless a references section holds
+    a larger list of its own: then a marked list without a references heading (footnotes
+    that are author notes) gives way to it."""
+    in_marked = {i for p in marked for i in p.blocks}
+    own = [p for p in headed if not in_marked.intersection(p.blocks)]
+    if not marked or sum(len(p.blocks) for p in own) <= sum(len(p.blocks) for p in marked):
+        return marked or headed
+    kept = [p for p in marked if p.heading is not None]
+    return sorted(kept + own, key=lambda p: p.blocks[0])
 
 
 def _heading_text(doc: Document, i: int | None) -> str:

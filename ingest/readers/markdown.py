@@ -226,7 +226,21 @@ def _unreferenced_footnotes(src: str, reader: _Reader) -> None:
         have.add(label)
 
 
+_PANDOC_FENCE = re.compile(r"^ {0,3}:{3,}.*$", re.M)
+_PANDOC_SPAN = re.compile(r"\[([^\[\]\n]{0,300})\]\{[.#][^{}\n]{0,200}\}")
+
+
+def pandoc_plain(src: str) -> str:
+    """Pandoc's fenced divs (``::: {#ref-x .csl-entry}``) and bracketed spans
+    (``[1. ]{.csl-left-margin}``) as CommonMark reads them: fences are blank lines
+    (each entry its own paragraph), spans their text."""
+    if ":::" not in src and "]{" not in src:
+        return src
+    return _PANDOC_SPAN.sub(r"\1", _PANDOC_FENCE.sub("", src))
+
+
 def read_markdown(src: str) -> Document:
+    src = pandoc_plain(src)
     md = _parser()
     env: dict = {}
     tokens = md.parse(src, env)
