@@ -85,7 +85,7 @@ def strip_backlinks(raw: str) -> tuple[str, bool]:
         return raw, False
     rest = raw[m.end() :]
     for label in _backlink_labels():
-        tok = re.match(rf"{label}(?:\s+|$|(?=[A-Z]))", rest)  # "^ a bHorn": glued by a dump
+        tok = re.match(rf"\^?{label}(?:\s+|$|(?=[A-Z]))", rest)  # "^ a bHorn", "^ ^a ^b"
         if not tok:
             break
         rest = rest[tok.end() :]

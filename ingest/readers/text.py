@@ -105,8 +105,12 @@ def _split_items(lines: list[str]) -> list[tuple[str, int | None, bool]]:
     if not any(starts):
         return [(" ".join(ln.strip() for ln in lines), None, False)]
     out: list[tuple[str, int | None, bool]] = []
+    opened_at = 0  # indent of the line that opened the current item
     for ln, is_start in zip(lines, starts, strict=True):
+        if is_start and out and _indent(ln) > opened_at and out[-1][2]:
+            is_start = False  # "    - TechRepublic", "      2007. Archived": a wrapped line
         if is_start or not out:
+            opened_at = _indent(ln)
             m = ITEM_NUMBER.match(ln)
             if m:
                 number = int(next(g for g in m.groups() if g))
