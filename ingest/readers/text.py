@@ -137,7 +137,26 @@ def _dressed_heading(line: str) -> tuple[str, int] | None:
     return (text, level) if text else None
 
 
+_LYNX_INDEX = re.compile(r"\n\s*References\s*\n\s*(?:Visible|Hidden) links:", re.I)
+_LYNX_NUMBER = re.compile(r"(?<!\^)\[\d{1,5}\]")
+_LYNX_BEFORE_MARKER = re.compile(r"\^\[\d{1,5}\](?=\[\d)")
+
+
+def lynx_plain(text: str) -> str:
+    """A ``lynx -dump`` numbers every link (``[333]hemoglobin``, ``^[332][4]``,
+    ``doi:[866]10.1093/...``) and closes with its own index of URLs under "References /
+    Visible links:". Neither is the article: drop the numbers and the index. Citations
+    survive: lynx writes a superscript as a caret, so ``^[332][4]`` is link 332, cite 4."""
+    index = _LYNX_INDEX.search(text)
+    if not index:
+        return text
+    text = text[: index.start()]
+    text = _LYNX_BEFORE_MARKER.sub("^", text)
+    return _LYNX_NUMBER.sub("", text)
+
+
 def read_text(text: str) -> Document:
+    text = lynx_plain(text)
     raw_blocks: list[tuple[str, str, int | None, int]] = []  # (kind, text, number, level)
     for para in _paragraphs(text):
         dressed = _dressed_heading(para[0])
