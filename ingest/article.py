@@ -84,6 +84,13 @@ def read_document(text: str, fmt: str) -> Document:
         from ingest.readers.html import read_html
 
         return read_html(text)
+    if fmt in ("markdown", "text"):
+        from ingest.readers.wikitext import looks_like_wikitext, wikitext_to_markdown
+
+        if looks_like_wikitext(text):  # wiki source: <ref> tags become Markdown footnotes
+            from ingest.readers.markdown import read_markdown
+
+            return read_markdown(wikitext_to_markdown(text))
     if fmt == "markdown":
         from ingest.readers.markdown import read_markdown
 

@@ -219,3 +219,15 @@ def test_html_entry_dois_from_links_and_back_links_dropped():
     (ref,) = a.references
     assert ref.fields.doi == "10.1000/xyz" and not ref.raw.startswith("^")
     assert [m.keys for s in a.sentences for m in s.markers] == [[ref.key]]
+
+
+def test_wiki_source_refs_become_entries_numbered_by_first_use():
+    src = (
+        "Lead<ref name=B/>. More<ref name=A>{{cite journal | vauthors = Lee K | title = T |"
+        ' journal = BMJ | year = 2001 | doi = 10.1000/abc }}</ref> and<ref name="B">Smith J.'
+        " Book. 2002.</ref><ref name=A />.\n\n== References ==\n{{reflist}}\n"
+    )
+    a = parse_article(src.encode(), "page.wiki")
+    assert [(r.key, r.fields.doi) for r in a.references] == [("1", None), ("2", "10.1000/abc")]
+    assert [k for s in a.sentences for m in s.markers for k in m.keys] == ["1", "2", "1", "2"]
+    assert a.marker_style == "footnote"
