@@ -1,6 +1,6 @@
 """Run the benchmarks, print a table, write JSON.
 
-    python -m bench.run [--quick] [--only crossref|ingest|queries] [--out PATH]
+    python -m bench.run [--quick] [--only crossref|ingest|queries|corpus] [--out PATH]
 
 Each figure comes with its baseline measured in the same run and the ratio between
 them. ``--quick`` runs tiny sizes (under a minute) to check that everything works;
@@ -23,7 +23,7 @@ from bench.measure import machine, versions
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "bench" / "results" / "latest.json"
 DEFAULT_WORK = ROOT / "bench" / ".work"
-BENCHES = ("crossref", "ingest", "queries")
+BENCHES = ("crossref", "ingest", "queries", "corpus")
 
 
 @dataclass
@@ -88,6 +88,10 @@ def run_all(
                 n_articles=sizes.ingest_articles,
                 profile_articles=sizes.profile_articles,
             )
+        elif name == "corpus":
+            from bench import corpus_report
+
+            res = corpus_report.summary(corpus_report.run(workdir=_made(workdir)))
         else:
             from bench import query_bench
 
@@ -102,6 +106,11 @@ def run_all(
         res["wall_seconds"] = round(time.perf_counter() - started, 1)
         doc["benchmarks"][name] = res
     return doc
+
+
+def _made(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 def table(doc: dict[str, Any]) -> str:
@@ -139,6 +148,10 @@ def table(doc: dict[str, Any]) -> str:
         ]
         for p in g["profile"]["project_cumulative"][:8]:
             lines.append(f"    {p['cumulative_s']:>8.2f} s {p['share']:>6.1%}  {p['function']}")
+    if "corpus" in b:
+        from bench import corpus_report
+
+        lines.append(corpus_report.summary_text(b["corpus"]))
     if "queries" in b:
         q = b["queries"]
         lines.append(
