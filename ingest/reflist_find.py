@@ -242,6 +242,9 @@ def _unheaded_list(doc: Document) -> list[ListPart]:
 _BACKLINK_ONLY = re.compile(r"^\s*(?:\d{1,4}[.)]\s*)?[\^↑](?:\s*[a-z]{1,2}\b)*\s*$")
 
 
+_BACKLINK_START = re.compile(r"^\s*(?:\d{1,4}[.)]\s*)?[\^↑]")
+
+
 def _backlink_groups(doc: Document, blocks: list[int]) -> list[list[int]]:
     """A dump that splits each entry into a back-link-only item ("2. ^", "78. ^ a b c") and
     the entry's text (one item or more): each back-link item opens an entry, the items after
@@ -250,7 +253,8 @@ def _backlink_groups(doc: Document, blocks: list[int]) -> list[list[int]]:
     if sum(only) < 2:
         return [[i] for i in blocks]
     groups: list[list[int]] = []
-    for i, opens in zip(blocks, only, strict=True):
+    for i in blocks:
+        opens = _BACKLINK_START.match(doc.block_text(doc.blocks[i]))  # with or without text
         if opens or not groups:
             groups.append([i])
         else:
