@@ -11,6 +11,7 @@ from ingest.author_year import author_year_key
 from ingest.headings import is_reference_heading
 from ingest.link_ids import apply_link_ids
 from ingest.readers.document import LinkDef
+from ingest.reference_fields import parse_reference
 from ingest.reflist_find import ListPart, RawEntry, ReferenceList, find_reference_list
 from ingest.types import ParsedReference, ReferenceFields
 
@@ -40,10 +41,6 @@ def link_def_entries(defs: list[LinkDef], attached: set[str]) -> list[RawEntry]:
 
 
 def _parse(raw: str) -> ReferenceFields:
-    try:
-        from ingest.reference_fields import parse_reference
-    except ImportError:  # the field parser is developed in parallel; keys still work without it
-        return ReferenceFields()
     try:
         return parse_reference(raw)
     except Exception:  # one unparsable entry must not lose the article
