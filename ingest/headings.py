@@ -30,6 +30,7 @@ _STOP_RE = re.compile(
     r"^(?:appendi(?:x|ces)\b|supplementa|author(?:s|'s|s')?\b|about\s+the\s+authors?"
     r"|acknowledge?ments?|funding|conflicts?\s+of\s+interest|competing\s+interests?"
     r"|disclosures?|comments?|leave\s+a\s+(?:comment|reply)|responses?|related\b"
+    r"|abbreviations|glossary|notes\s+on\s+contributors|editors?\b|reviewers?\b"
     r"|further\s+reading|external\s+links|see\s+also|share\b|tags?\b|categories\b"
     r"|copyright|licen[cs]e|cite\s+this|how\s+to\s+cite|article\s+information"
     r"|figures?\s+(?:and|&)\s+tables|tables?\b|figures?\b|footer|navigation|menu)"

@@ -190,8 +190,9 @@ def section_entries(doc: Document, body: list[int], *, headed: bool) -> list[int
     scores = {i: block_score(doc, doc.blocks[i]) for i in blocks if doc.blocks[i].kind != "heading"}
     accepted = {i for i, s in scores.items() if _accept(doc.blocks[i], s, headed)}
     items = [i for i in blocks if i in scores]
-    for prev, i, nxt in zip(items, items[1:], items[2:], strict=False):
-        if headed and prev in accepted and nxt in accepted and scores[i] > 0:
+    for prev, i, nxt in zip(items, items[1:], [*items[2:], None], strict=False):
+        # a terse entry between two entries, or the last one of the section
+        if headed and prev in accepted and (nxt is None or nxt in accepted) and scores[i] > 0:
             accepted.add(i)
     entries: list[int] = []
     misses = 0

@@ -231,3 +231,13 @@ def test_wiki_source_refs_become_entries_numbered_by_first_use():
     assert [(r.key, r.fields.doi) for r in a.references] == [("1", None), ("2", "10.1000/abc")]
     assert [k for s in a.sentences for m in s.markers for k in m.keys] == ["1", "2", "1", "2"]
     assert a.marker_style == "footnote"
+
+
+def test_a_terse_last_entry_before_back_matter_is_kept():
+    src = (
+        "Text (Hall 1996).\n\n# References\n\nHall, PA. 1996. Politics and Markets. Polity.\n\n"
+        "Kingdon, JW. 2003. Agendas, Alternatives, and Public Policies. Longman.\n\n"
+        "WHA Resolution 64.8: Strengthening National Policy Dialogue. 2011. Geneva.\n\n"
+        "## Abbreviations\n\nEVIPNet\n\n: Evidence-Informed Policy Network\n"
+    )
+    assert len(_entries(src, read_markdown)) == 3
