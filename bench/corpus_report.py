@@ -218,7 +218,7 @@ def summary(results: list[Result]) -> dict:
         "link_precision": precision,
         "link_recall": recall,
         "xfail": sum(r.xfail is not None for r in results),
-        "failing": {r.id: r.problems for r in results if r.problems},
+        "failing": {f"{r.id} ({r.form})": r.problems for r in results if r.problems},
     }
 
 
