@@ -108,3 +108,16 @@ def test_markers_without_a_list_keep_their_style_and_say_so():
     a = parse_article(b"Claim one [1]. Claim two [2].\n", "x.txt")
     assert not a.references and a.marker_style == "bracket"
     assert "no reference list found" in a.warnings
+
+
+def test_a_section_whose_slug_names_comments_is_no_furniture_and_nd_is_author_year():
+    html = (
+        "<html><body><div class='section level4' id='use-code-comments-effectively'>"
+        "<h4>Use code comments effectively</h4><p>Comment your code "
+        "<span class='citation'>(<a href='#ref-Spielman'>Spielman, n.d.</a>)</span>.</p></div>"
+        "<div id='refs'><div id='ref-Spielman' class='csl-entry'>Spielman, S. n.d. Comments."
+        "</div></div></body></html>"
+    )
+    a = parse_article(html.encode(), "x.html")
+    (m,) = [m for s in a.sentences for m in s.markers]
+    assert m.style == "author_year" and m.keys == [a.references[0].key]

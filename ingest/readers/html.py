@@ -41,6 +41,7 @@ _CITE_SHAPE = re.compile(r"^[\[(]?\s*\d{1,4}(?:\s*[-–—,;]\s*\d{1,4})*\s*[\])
 _UNIT_BEFORE = re.compile(r"(?:\d|\b(?:m|cm|mm|km|ft|in|kg/m|m/s|x|×|10))$")
 _SUPERSCRIPT = str.maketrans("0123456789-–,", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁻˒")
 _YEAR = re.compile(r"\b(?:1[6-9]\d\d|20\d\d)[a-z]?\b")
+_UNDATED = re.compile(r"\bn\.\s?d\.|\bin press\b", re.I)
 _BACKLINK_TEXT = re.compile(
     r"^(?:jump up(?: to)?:?\s*)?(?:\^|↑|[a-z]{1,2}|\d{1,3}(?:\.\d{1,3})?|back|return)?$", re.I
 )
@@ -67,10 +68,16 @@ def _clean(soup: BeautifulSoup) -> None:
     for tag in soup.find_all(True):
         if tag.decomposed or tag.name == "body":
             continue
-        if _is_hidden(tag) or _FURNITURE.search(_classes(tag)):
+        if _is_hidden(tag) or (_FURNITURE.search(_classes(tag)) and not _is_section(tag)):
             # A references container can be called "references-nav"... keep real lists.
             if not _REFS_CONTAINER.match(str(tag.get("id") or "")):
                 tag.decompose()
+
+
+def _is_section(tag: Tag) -> bool:
+    """A document section (Pandoc/bookdown ``<div class="section level4"
+    id="use-code-comments-effectively">``): its id is its heading's slug, not furniture."""
+    return tag.name == "section" or "section" in (tag.get("class") or [])
 
 
 def _meta(soup: BeautifulSoup, *names: str) -> list[str]:
@@ -123,8 +130,8 @@ def _anchor_keys(text: str, anchors: list[str]) -> list[str]:
 
 def _style_of(text: str, in_sup: bool) -> str:
     t = text.strip()
-    if _YEAR.search(t) and re.search(r"[^\W\d_]", t):
-        return "author_year"
+    if (_YEAR.search(t) or _UNDATED.search(t)) and re.search(r"[^\W\d_]", t):
+        return "author_year"  # "Lee (2010)", "Spielman, n.d."
     if in_sup:
         return "superscript"
     if t.startswith("["):
