@@ -116,8 +116,10 @@ def test_a_section_whose_slug_names_comments_is_no_furniture_and_nd_is_author_ye
         "<h4>Use code comments effectively</h4><p>Comment your code "
         "<span class='citation'>(<a href='#ref-Spielman'>Spielman, n.d.</a>)</span>.</p></div>"
         "<div id='refs'><div id='ref-Spielman' class='csl-entry'>Spielman, S. n.d. Comments."
+        "</div><div id='ref-cyware_social_x' class='csl-entry'>Daniel, B. n.d. Encryption."
         "</div></div></body></html>"
     )
     a = parse_article(html.encode(), "x.html")
     (m,) = [m for s in a.sentences for m in s.markers]
     assert m.style == "author_year" and m.keys == [a.references[0].key]
+    assert len(a.references) == 2  # an entry whose id holds "social" is no share button

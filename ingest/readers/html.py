@@ -68,16 +68,23 @@ def _clean(soup: BeautifulSoup) -> None:
     for tag in soup.find_all(True):
         if tag.decomposed or tag.name == "body":
             continue
-        if _is_hidden(tag) or (_FURNITURE.search(_classes(tag)) and not _is_section(tag)):
+        if _is_hidden(tag) or (_FURNITURE.search(_classes(tag)) and not _is_content(tag)):
             # A references container can be called "references-nav"... keep real lists.
             if not _REFS_CONTAINER.match(str(tag.get("id") or "")):
                 tag.decompose()
 
 
-def _is_section(tag: Tag) -> bool:
+def _is_content(tag: Tag) -> bool:
     """A document section (Pandoc/bookdown ``<div class="section level4"
-    id="use-code-comments-effectively">``): its id is its heading's slug, not furniture."""
-    return tag.name == "section" or "section" in (tag.get("class") or [])
+    id="use-code-comments-effectively">``) or a reference entry (``id="ref-cyware_social_x"``,
+    ``class="csl-entry"``): its id is a slug of what it holds, not furniture."""
+    classes = tag.get("class") or []
+    return (
+        tag.name == "section"
+        or "section" in classes
+        or "csl-entry" in classes
+        or str(tag.get("id") or "").startswith(("ref-", "cite_note", "bib"))
+    )
 
 
 def _meta(soup: BeautifulSoup, *names: str) -> list[str]:
