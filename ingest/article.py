@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from pathlib import Path
 
@@ -190,6 +191,7 @@ def _ref_section_blocks(doc: Document, reflist: ReferenceList) -> set[int]:
 
 def _sections_and_sentences(article: ParsedArticle, doc: Document, reflist: ReferenceList) -> None:
     excluded = _ref_section_blocks(doc, reflist)
+    marker_spans = sorted((m.start, m.end) for m in doc.markers)
     list_headings = {p.heading for p in reflist.lists if p.heading is not None}
     headings = [i for i, b in enumerate(doc.blocks) if b.kind == "heading"]
     section_of_block: dict[int, int] = {}
@@ -218,7 +220,8 @@ def _sections_and_sentences(article: ParsedArticle, doc: Document, reflist: Refe
             section = section_of_block[i]
         if b.kind == "heading" or i in excluded:
             continue
-        for s, e in split_sentences(doc.text, b.start, b.end):
+        spans = split_sentences(doc.text, b.start, b.end)
+        for s, e in _keep_markers_whole(spans, marker_spans, b.start, b.end):
             article.sentences.append(
                 ParsedSentence(doc.text[s:e], s, e, len(article.sentences), paragraph, section)
             )
@@ -238,6 +241,21 @@ def _anchor_key(anchor: str, numbered: set[str]) -> str:
     return re.sub(r"^ref-", "", anchor)
 
 
+def _keep_markers_whole(
+    spans: list[tuple[int, int]], markers: list[tuple[int, int]], lo: int, hi: int
+) -> list[tuple[int, int]]:
+    """Join sentences the splitter cut inside a markup marker ("(smith_2017?)" ends no
+    sentence at its "?")."""
+    inside = [(s, e) for s, e in markers[bisect.bisect_left(markers, (lo, lo)) :] if s < hi]
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        if out and any(ms < out[-1][1] < me for ms, me in inside):
+            out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+    return out
+
+
 def _resolve_anchors(
     doc: Document, by_anchor: dict[str, str], numbered: set[str] = frozenset()
 ) -> list[InlineMarker]:
@@ -253,7 +271,8 @@ def _resolve_anchors(
                 keys.append(by_anchor.get(anchor) or _anchor_key(anchor, numbered))
             else:
                 keys.append(k)
-        out.append(InlineMarker(m.raw, m.start, m.end, m.style, keys, linked))
+        anchored = any(k.startswith(ANCHOR_PREFIX) for k in m.keys)
+        out.append(InlineMarker(m.raw, m.start, m.end, m.style, keys, linked, anchored))
     return out
 
 

@@ -52,7 +52,7 @@ def attach_markers(article: ParsedArticle, inline: list[InlineMarker]) -> None:
     # A page that links its citations to their entries: an unlinked look-alike of the same
     # style is something else (an affiliation, a table footnote).
     linked_styles = {m.style for m in kept if m.linked}
-    kept = [m for m in kept if m.linked or m.style not in linked_styles]
+    kept = [m for m in kept if m.linked or m.anchored or m.style not in linked_styles]
     kept_ids = {id(m) for m in kept}
     dropped = [m for m in inline if id(m) not in kept_ids]
 
@@ -104,7 +104,15 @@ def _number_unnumbered(article: ParsedArticle, inline: list[InlineMarker]) -> li
         r.key = str(r.number)
     article.warnings.append("unnumbered reference list cited by numbers: entries numbered in order")
     return [
-        InlineMarker(m.raw, m.start, m.end, m.style, [renamed.get(k, k) for k in m.keys], m.linked)
+        InlineMarker(
+            m.raw,
+            m.start,
+            m.end,
+            m.style,
+            [renamed.get(k, k) for k in m.keys],
+            m.linked,
+            m.anchored,
+        )
         for m in inline
     ]
 

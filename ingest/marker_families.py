@@ -148,6 +148,7 @@ def _candidates(
         found += [("bracket", mp.find_brackets(text)), ("superscript", mp.find_superscripts(text))]
     found.append(("mdlink", mp.find_mdlinks(text, keys)))
     found.append(("author_year", author_year_hits(text, authors, require_resolved=False)))
+    found.append(("author_year", mp.find_citekeys(text)))
     if numbers and not tabular:
         found.append(("paren", mp.find_paren_numbers(text, numbers)))
         found.append(("bare", mp.find_bare(text, numbers)))

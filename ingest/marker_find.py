@@ -52,6 +52,7 @@ def find_markers(
         add(mp.find_superscripts(text), "superscript")
     add(mp.find_mdlinks(text, keys, warnings), "mdlink")
     add(author_year_hits(text, authors, require_resolved=numeric), "author_year")
+    add(mp.find_citekeys(text), "author_year")
     if "paren" in styles and not tabular:
         add(mp.find_paren_numbers(text, keys, warnings), "paren")
     if "bare" in styles and not tabular:

@@ -62,7 +62,9 @@ def _merge(text: str, run: list[InlineMarker]) -> InlineMarker | None:
         keys += m.keys
     style = "paren" if opener == "(" else "bracket"
     linked = any(m.linked for m in run)
-    return InlineMarker(text[start:end], start, end, style, list(dict.fromkeys(keys)), linked)
+    anchored = any(m.anchored for m in run)
+    keys = list(dict.fromkeys(keys))
+    return InlineMarker(text[start:end], start, end, style, keys, linked, anchored)
 
 
 def _between(before: list[str], after: list[str]) -> list[str]:

@@ -142,6 +142,27 @@ def find_superscripts(text: str) -> list[Hit]:
     return out
 
 
+_CITEKEY = r"@[A-Za-z][\w:.#$%&+?<>~/-]{0,80}[\w]"
+CITEKEY_GROUP_RE = re.compile(rf"\[(?:[^\[\]@]{{0,60}}){_CITEKEY}(?:[^\[\]]{{0,80}})\]")
+CITEKEY_RE = re.compile(_CITEKEY)
+# A bare "@Tayo2019" reads as a citation only when it names an author and a year.
+BARE_CITEKEY_RE = re.compile(r"(?<![\w@\[;])@([A-Za-z][A-Za-z_-]{1,60}\d{4}[a-z]?)\b")
+
+
+def find_citekeys(text: str) -> list[Hit]:
+    """Pandoc citekeys left unrendered: ``[@Shapiro2021]``, ``[see @a; @b, p. 4]``, and a
+    narrative ``@Tayo2019``; the key as written (lower-case) is the entry key."""
+    out = []
+    for m in CITEKEY_GROUP_RE.finditer(text):
+        keys = [k[1:].lower() for k in CITEKEY_RE.findall(m.group(0))]
+        if keys:
+            out.append((m.start(), m.end(), keys))
+    for m in BARE_CITEKEY_RE.finditer(text):
+        if not any(s <= m.start() < e for s, e, _ in out):
+            out.append((m.start(), m.end(), [m.group(1).lower()]))
+    return sorted(out)
+
+
 def find_footnotes(text: str) -> list[Hit]:
     """Markdown footnote references ``[^3]``, ``[^note]``: the label as written is the key."""
     return [(m.start(), m.end(), [m.group(1)]) for m in FOOTNOTE_RE.finditer(text)]

@@ -69,6 +69,7 @@ class InlineMarker:
     style: str
     keys: list[str]
     linked: bool = False  # it links to an entry's anchor: certain, whatever its family
+    anchored: bool = False  # it links to an in-page anchor (an entry's, or one not found)
 
 
 @dataclass

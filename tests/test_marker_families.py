@@ -123,3 +123,31 @@ def test_a_section_whose_slug_names_comments_is_no_furniture_and_nd_is_author_ye
     (m,) = [m for s in a.sentences for m in s.markers]
     assert m.style == "author_year" and m.keys == [a.references[0].key]
     assert len(a.references) == 2  # an entry whose id holds "social" is no share button
+
+
+CITEKEYS = [
+    ("organised [@Shapiro2021].", [("[@Shapiro2021]", ["shapiro2021"])]),
+    (
+        "as [see @a2001; @Lee2002, p. 4] said",
+        [("[see @a2001; @Lee2002, p. 4]", ["a2001", "lee2002"])],
+    ),
+    ("@Tayo2019 discusses it", [("@Tayo2019", ["tayo2019"])]),
+    ("mail me at jane@example.org or @jhudatascience", []),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CITEKEYS)
+def test_pandoc_citekeys_are_author_year_markers(text, expected):
+    assert [(text[s:e], k) for s, e, k in mp.find_citekeys(text)] == expected
+
+
+def test_a_sentence_is_not_cut_inside_a_markup_marker():
+    html = (
+        "<html><body><p>He resigned. See <span class='citation'>(<a href='#ref-nas_2017'>"
+        "<strong>nas_2017?</strong></a>)</span> for more.</p><div id='refs'>"
+        "<div id='ref-lee' class='csl-entry'>Lee, K. 2011. A study.</div></div></body></html>"
+    )
+    a = parse_article(html.encode(), "x.html")
+    assert [(m.raw, m.keys) for s in a.sentences for m in s.markers] == [
+        ("(nas_2017?)", ["nas_2017"])  # dangles (no such entry), but stays a marker
+    ]

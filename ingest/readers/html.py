@@ -40,7 +40,7 @@ _SUP_GLUE = re.compile(r"\s*[,;–-]\s*")
 _CITE_SHAPE = re.compile(r"^[\[(]?\s*\d{1,4}(?:\s*[-–—,;]\s*\d{1,4})*\s*[\])]?$")
 _UNIT_BEFORE = re.compile(r"(?:\d|\b(?:m|cm|mm|km|ft|in|kg/m|m/s|x|×|10))$")
 _SUPERSCRIPT = str.maketrans("0123456789-–,", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁻˒")
-_YEAR = re.compile(r"\b(?:1[6-9]\d\d|20\d\d)[a-z]?\b")
+_YEAR = re.compile(r"(?<!\d)(?:1[6-9]\d\d|20\d\d)[a-z]?(?![\da-z])")  # "smith_2017?" too
 _UNDATED = re.compile(r"\bn\.\s?d\.|\bin press\b", re.I)
 _BACKLINK_TEXT = re.compile(
     r"^(?:jump up(?: to)?:?\s*)?(?:\^|↑|[a-z]{1,2}|\d{1,3}(?:\.\d{1,3})?|back|return)?$", re.I
