@@ -305,7 +305,7 @@ class IngestFailure(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     source: str = Field(index=True)
     error: str  # one-line reason (Failure.reason)
-    stage: str  # read | decode | parse | save | crossref
+    stage: str  # read | fetch | decode | parse | save | crossref | timeout
     detail: str = ""  # the full text: whole message, traceback of a parser bug
     at: str = Field(default_factory=utcnow)
 
