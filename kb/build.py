@@ -27,6 +27,7 @@ from kb.inputs import InputSpec, discover
 from kb.models import Article, BuildRun, IngestFailure, Reference, utcnow
 from kb.parallel import ParsePool, Pending, worker_count
 from kb.save import delete_article_rows, save_article
+from kb.summary import refresh_summaries
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -53,6 +54,7 @@ class BuildResult:
     unchanged: int = 0
     pruned: int = 0
     derived: int = 0
+    summaries: int = 0  # conditions whose summary rows were recomputed
     failures: list[Failure] = field(default_factory=list)
     crossref: dict | None = None
     crossref_line: str | None = None
@@ -233,6 +235,7 @@ def build(
     if opts.crossref:
         result.crossref, result.crossref_line = _crossref(engine, opts, echo)
     result.derived = derive(engine, force=opts.force)
+    result.summaries = refresh_summaries(engine)  # the conditions whose figures changed
     result.seconds = time.monotonic() - started
     _finish_run(engine, run_id, result)
     return result

@@ -308,3 +308,35 @@ class BuildRun(SQLModel, table=True):
     offline: bool = False
     crossref_reachable: bool | None = None
     summary: str = "{}"  # JSON
+
+
+# --- summaries (precomputed at build time from the tables above) -------------
+
+
+class ConditionEvidence(SQLModel, table=True):
+    """One cell of the evidence map: claims about a condition by the evidence type cited.
+
+    Kept by ``kb.summary.refresh_summaries`` for the conditions whose rows changed."""
+
+    __tablename__ = "condition_evidence"
+    condition_id: int = Field(primary_key=True, foreign_key="condition.id")
+    # 'not cited', 'no entry', or the entry's (else its work's) evidence type, 'unknown'
+    evidence_type: str = Field(primary_key=True)
+    claims: int  # distinct claims
+
+
+class ConditionSummary(SQLModel, table=True):
+    """Per-condition counts: distinct claims, articles and reference entries about it."""
+
+    __tablename__ = "condition_summary"
+    condition_id: int = Field(primary_key=True, foreign_key="condition.id")
+    claims: int = 0
+    articles: int = 0
+    entries: int = 0  # distinct reference entries tagged with it
+
+
+class SummaryDirty(SQLModel, table=True):
+    """Conditions whose summary rows are stale: filled by triggers, emptied by the refresh."""
+
+    __tablename__ = "summary_dirty"
+    condition_id: int = Field(primary_key=True)

@@ -89,6 +89,45 @@ FTS_TABLES: list[tuple[str, str, list[str]]] = [
 
 VIEWS: dict[str, str] = {}
 
+# Triggers that mark the conditions whose summary rows (``kb.summary``) a change makes
+# stale: its tags, the study links of its claims, the evidence type of what they cite.
+_MARK = "INSERT OR IGNORE INTO summary_dirty (condition_id)"
+_OF_CLAIM = "SELECT condition_id FROM claim_condition WHERE claim_id = {row}.claim_id"
+_OF_REFERENCE = (
+    "SELECT cc.condition_id FROM study_link sl JOIN claim_condition cc "
+    "ON cc.claim_id = sl.claim_id WHERE sl.reference_id = {row}.id"
+)
+_OF_WORK = (
+    "SELECT cc.condition_id FROM reference r JOIN study_link sl ON sl.reference_id = r.id "
+    "JOIN claim_condition cc ON cc.claim_id = sl.claim_id WHERE r.work_doi = {row}.doi"
+)
+SUMMARY_TRIGGERS: dict[str, str] = {
+    "summary_cc_ai": "AFTER INSERT ON claim_condition BEGIN "
+    f"{_MARK} VALUES (new.condition_id); END",
+    "summary_cc_ad": "AFTER DELETE ON claim_condition BEGIN "
+    f"{_MARK} VALUES (old.condition_id); END",
+    "summary_cc_au": "AFTER UPDATE ON claim_condition BEGIN "
+    f"{_MARK} VALUES (old.condition_id); {_MARK} VALUES (new.condition_id); END",
+    "summary_rc_ai": "AFTER INSERT ON reference_condition BEGIN "
+    f"{_MARK} VALUES (new.condition_id); END",
+    "summary_rc_ad": "AFTER DELETE ON reference_condition BEGIN "
+    f"{_MARK} VALUES (old.condition_id); END",
+    "summary_rc_au": "AFTER UPDATE ON reference_condition BEGIN "
+    f"{_MARK} VALUES (old.condition_id); {_MARK} VALUES (new.condition_id); END",
+    "summary_sl_ai": f"AFTER INSERT ON study_link BEGIN {_MARK} {_OF_CLAIM.format(row='new')}; END",
+    "summary_sl_ad": f"AFTER DELETE ON study_link BEGIN {_MARK} {_OF_CLAIM.format(row='old')}; END",
+    "summary_sl_au": "AFTER UPDATE OF claim_id, reference_id ON study_link BEGIN "
+    f"{_MARK} {_OF_CLAIM.format(row='old')}; {_MARK} {_OF_CLAIM.format(row='new')}; END",
+    "summary_ref_au": "AFTER UPDATE OF evidence_type, work_doi ON reference "
+    "WHEN old.evidence_type IS NOT new.evidence_type OR old.work_doi IS NOT new.work_doi "
+    f"BEGIN {_MARK} {_OF_REFERENCE.format(row='new')}; END",
+    "summary_ref_ad": "AFTER DELETE ON reference BEGIN "
+    f"{_MARK} {_OF_REFERENCE.format(row='old')}; END",
+    "summary_work_au": "AFTER UPDATE OF evidence_type ON work "
+    "WHEN old.evidence_type IS NOT new.evidence_type "
+    f"BEGIN {_MARK} {_OF_WORK.format(row='new')}; END",
+}
+
 
 def _fts_statements(fts: str, table: str, cols: list[str]) -> list[str]:
     collist = ", ".join(cols)
@@ -112,6 +151,8 @@ def extra_statements() -> list[str]:
     stmts = list(INDEXES)
     for fts, table, cols in FTS_TABLES:
         stmts.extend(_fts_statements(fts, table, cols))
+    for name, body in SUMMARY_TRIGGERS.items():
+        stmts.append(f"CREATE TRIGGER IF NOT EXISTS {name} {body}")
     for name, sql in VIEWS.items():
         stmts.append(f"DROP VIEW IF EXISTS {name}")
         stmts.append(f"CREATE VIEW {name} AS {sql}")

@@ -1,0 +1,87 @@
+"""Summary tables precomputed at build time: the evidence map and per-condition counts.
+
+``condition_evidence`` (condition x evidence type -> distinct claims) and
+``condition_summary`` (per condition: claims, articles, reference entries) answer the
+evidence map without grouping every claim of the knowledge base on each request.
+
+What changed is tracked by triggers (declared in ``kb.schema``): any insert, update or
+delete that can move a condition's figures (its claim or reference tags, the study
+links of its claims, the evidence type of an entry or work they cite) records the
+condition in ``summary_dirty``. ``refresh_summaries`` recomputes only those
+conditions from the base tables, so a rebuild that changes one article touches the
+rows of that article's conditions and nothing else.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection, Engine
+
+# The evidence type a claim's study link stands for, as the evidence map has always shown it.
+EVIDENCE_TYPE = """case
+    when sl.id is null then 'not cited'
+    when r.id is null then 'no entry'
+    else coalesce(r.evidence_type, w.evidence_type, 'unknown')
+  end"""
+
+_DIRTY = "select condition_id from summary_dirty"
+
+REFRESH: list[str] = [
+    # a condition removed from the vocabulary takes its summary rows with it
+    "delete from condition_evidence where condition_id not in (select id from condition)",
+    "delete from condition_summary where condition_id not in (select id from condition)",
+    f"delete from condition_evidence where condition_id in ({_DIRTY})",
+    f"delete from condition_summary where condition_id in ({_DIRTY})",
+    f"""insert into condition_evidence (condition_id, evidence_type, claims)
+select cc.condition_id, {EVIDENCE_TYPE}, count(distinct cc.claim_id)
+from claim_condition cc
+left join study_link sl on sl.claim_id = cc.claim_id
+left join reference r on r.id = sl.reference_id
+left join work w on w.doi = r.work_doi
+where cc.condition_id in ({_DIRTY})
+group by cc.condition_id, 2""",
+    """insert into condition_summary (condition_id, claims, articles, entries)
+select d.condition_id,
+  (select count(distinct cc.claim_id) from claim_condition cc
+     where cc.condition_id = d.condition_id),
+  (select count(distinct cc.article_id) from claim_condition cc
+     where cc.condition_id = d.condition_id),
+  (select count(distinct rc.reference_id) from reference_condition rc
+     where rc.condition_id = d.condition_id)
+from summary_dirty d
+where d.condition_id in (select id from condition)
+  and (exists (select 1 from claim_condition cc where cc.condition_id = d.condition_id)
+    or exists (select 1 from reference_condition rc where rc.condition_id = d.condition_id))""",
+    "delete from summary_dirty",
+]
+
+
+def _stale_everywhere(conn: Connection) -> bool:
+    """A database tagged before the summaries existed: summaries empty, tags present."""
+    return bool(
+        conn.execute(
+            text(
+                "select not exists (select 1 from condition_summary) and "
+                "(exists (select 1 from claim_condition) or exists "
+                "(select 1 from reference_condition))"
+            )
+        ).scalar()
+    )
+
+
+def refresh_summaries(target: Engine | Connection, *, full: bool = False) -> int:
+    """Recompute the summary rows of the conditions marked dirty (all with ``full``, or
+    when the summaries were never computed). Returns how many conditions were refreshed."""
+    if isinstance(target, Engine):
+        with target.begin() as conn:
+            return refresh_summaries(conn, full=full)
+    conn = target
+    if full or _stale_everywhere(conn):
+        conn.execute(
+            text("insert or ignore into summary_dirty (condition_id) select id from condition")
+        )
+    n = conn.execute(text("select count(*) from summary_dirty")).scalar() or 0
+    if n:
+        for stmt in REFRESH:
+            conn.execute(text(stmt))
+    return int(n)
