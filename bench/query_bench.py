@@ -136,6 +136,8 @@ def derive_everything(db: Path, ids: list[int], *, workers: int, batch: int, pro
         ensure_vocabulary(session)
     engine.dispose()
     chunks = [ids[i : i + batch] for i in range(0, len(ids), batch)]
+    if workers <= 0:  # in this process (the tests' small knowledge bases)
+        return sum(_derive_slice(str(db), chunk) for chunk in chunks)
     done = 0
     with timer() as t, ProcessPoolExecutor(max(1, workers)) as pool:
         for n in pool.map(_derive_slice, [str(db)] * len(chunks), chunks):

@@ -311,6 +311,8 @@ class BuildRun(SQLModel, table=True):
 
 
 # --- summaries (precomputed at build time from the tables above) -------------
+# No foreign keys: a summary row is refreshed after the rows it counts are gone
+# (a pruned article, a condition dropped from the vocabulary), never before.
 
 
 class ConditionEvidence(SQLModel, table=True):
@@ -319,7 +321,7 @@ class ConditionEvidence(SQLModel, table=True):
     Kept by ``kb.summary.refresh_summaries`` for the conditions whose rows changed."""
 
     __tablename__ = "condition_evidence"
-    condition_id: int = Field(primary_key=True, foreign_key="condition.id")
+    condition_id: int = Field(primary_key=True)
     # 'not cited', 'no entry', or the entry's (else its work's) evidence type, 'unknown'
     evidence_type: str = Field(primary_key=True)
     claims: int  # distinct claims
@@ -329,10 +331,20 @@ class ConditionSummary(SQLModel, table=True):
     """Per-condition counts: distinct claims, articles and reference entries about it."""
 
     __tablename__ = "condition_summary"
-    condition_id: int = Field(primary_key=True, foreign_key="condition.id")
+    condition_id: int = Field(primary_key=True)
     claims: int = 0
     articles: int = 0
     entries: int = 0  # distinct reference entries tagged with it
+
+
+class ConditionArticle(SQLModel, table=True):
+    """Distinct claims about a condition in one article: lets the condition's claims be
+    paged by whole articles without counting them on every request."""
+
+    __tablename__ = "condition_article"
+    condition_id: int = Field(primary_key=True)
+    article_id: int = Field(primary_key=True)
+    claims: int
 
 
 class SummaryDirty(SQLModel, table=True):

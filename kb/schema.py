@@ -73,6 +73,9 @@ INDEXES: list[str] = [
     "CREATE INDEX IF NOT EXISTS idx_finding_article_sev ON finding(article_id, severity, code)",
     "CREATE INDEX IF NOT EXISTS idx_claim_condition_cond "
     "ON claim_condition(condition_id, claim_id)",
+    # claims_about_condition: a page of articles' claims about the matched conditions
+    "CREATE INDEX IF NOT EXISTS idx_claim_condition_cond_article "
+    "ON claim_condition(condition_id, article_id, claim_id)",
     "CREATE INDEX IF NOT EXISTS idx_reference_condition_cond "
     "ON reference_condition(condition_id, reference_id)",
     "CREATE UNIQUE INDEX IF NOT EXISTS idx_decision_key "

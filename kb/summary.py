@@ -1,8 +1,9 @@
 """Summary tables precomputed at build time: the evidence map and per-condition counts.
 
-``condition_evidence`` (condition x evidence type -> distinct claims) and
-``condition_summary`` (per condition: claims, articles, reference entries) answer the
-evidence map without grouping every claim of the knowledge base on each request.
+``condition_evidence`` (condition x evidence type -> distinct claims),
+``condition_summary`` (per condition: claims, articles, reference entries) and
+``condition_article`` (per condition and article: claims) answer the evidence map and
+page a condition's claims without grouping every claim on each request.
 
 What changed is tracked by triggers (declared in ``kb.schema``): any insert, update or
 delete that can move a condition's figures (its claim or reference tags, the study
@@ -30,7 +31,9 @@ REFRESH: list[str] = [
     # a condition removed from the vocabulary takes its summary rows with it
     "delete from condition_evidence where condition_id not in (select id from condition)",
     "delete from condition_summary where condition_id not in (select id from condition)",
+    "delete from condition_article where condition_id not in (select id from condition)",
     f"delete from condition_evidence where condition_id in ({_DIRTY})",
+    f"delete from condition_article where condition_id in ({_DIRTY})",
     f"delete from condition_summary where condition_id in ({_DIRTY})",
     f"""insert into condition_evidence (condition_id, evidence_type, claims)
 select cc.condition_id, {EVIDENCE_TYPE}, count(distinct cc.claim_id)
@@ -40,6 +43,11 @@ left join reference r on r.id = sl.reference_id
 left join work w on w.doi = r.work_doi
 where cc.condition_id in ({_DIRTY})
 group by cc.condition_id, 2""",
+    f"""insert into condition_article (condition_id, article_id, claims)
+select cc.condition_id, cc.article_id, count(distinct cc.claim_id)
+from claim_condition cc
+where cc.condition_id in ({_DIRTY})
+group by cc.condition_id, cc.article_id""",
     """insert into condition_summary (condition_id, claims, articles, entries)
 select d.condition_id,
   (select count(distinct cc.claim_id) from claim_condition cc
@@ -57,13 +65,14 @@ where d.condition_id in (select id from condition)
 
 
 def _stale_everywhere(conn: Connection) -> bool:
-    """A database tagged before the summaries existed: summaries empty, tags present."""
+    """A database tagged before (some of) the summaries existed: tags but no summaries."""
     return bool(
         conn.execute(
             text(
-                "select not exists (select 1 from condition_summary) and "
-                "(exists (select 1 from claim_condition) or exists "
-                "(select 1 from reference_condition))"
+                "select (exists (select 1 from claim_condition) and (not exists "
+                "(select 1 from condition_summary) or not exists (select 1 from "
+                "condition_article))) or (exists (select 1 from reference_condition) "
+                "and not exists (select 1 from condition_summary))"
             )
         ).scalar()
     )

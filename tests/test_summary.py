@@ -41,6 +41,9 @@ from condition cd
 where exists (select 1 from claim_condition where condition_id = cd.id)
    or exists (select 1 from reference_condition where condition_id = cd.id)
 order by 1"""
+EXPECTED_PER_ARTICLE = """select condition_id, article_id, count(distinct claim_id)
+from claim_condition group by 1, 2 order by 1, 2"""
+STORED_PER_ARTICLE = "select condition_id, article_id, claims from condition_article order by 1, 2"
 STORED_CELLS = "select condition_id, evidence_type, claims from condition_evidence order by 1, 2"
 STORED_COUNTS = "select condition_id, claims, articles, entries from condition_summary order by 1"
 
@@ -50,6 +53,10 @@ def assert_summaries_match(db: Path) -> None:
     try:
         assert con.execute(STORED_CELLS).fetchall() == con.execute(EXPECTED_CELLS).fetchall()
         assert con.execute(STORED_COUNTS).fetchall() == con.execute(EXPECTED_COUNTS).fetchall()
+        assert (
+            con.execute(STORED_PER_ARTICLE).fetchall()
+            == con.execute(EXPECTED_PER_ARTICLE).fetchall()
+        )
         assert con.execute("select count(*) from summary_dirty").fetchone()[0] == 0
         # the evidence map read from the summaries is the evidence map of the base tables
         now = load_metadata()["databases"]["kb"]["queries"]["evidence_map"]["sql"]
@@ -188,6 +195,7 @@ def test_a_database_tagged_before_the_summaries_gets_them(db_path):
     with engine.begin() as conn:  # as if the tags were written by a version without summaries
         conn.execute(text("delete from condition_evidence"))
         conn.execute(text("delete from condition_summary"))
+        conn.execute(text("delete from condition_article"))
         conn.execute(text("delete from summary_dirty"))
     assert refresh_summaries(engine) > 0
     engine.dispose()
