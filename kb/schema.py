@@ -76,6 +76,9 @@ INDEXES: list[str] = [
     # claims_about_condition: a page of articles' claims about the matched conditions
     "CREATE INDEX IF NOT EXISTS idx_claim_condition_cond_article "
     "ON claim_condition(condition_id, article_id, claim_id)",
+    # editors' queries: page a code's findings by article; find an article by its title
+    "CREATE INDEX IF NOT EXISTS idx_finding_code_article ON finding(code, article_id)",
+    "CREATE INDEX IF NOT EXISTS idx_article_title ON article(title)",
     "CREATE INDEX IF NOT EXISTS idx_reference_condition_cond "
     "ON reference_condition(condition_id, reference_id)",
     "CREATE UNIQUE INDEX IF NOT EXISTS idx_decision_key "
