@@ -79,6 +79,8 @@ INDEXES: list[str] = [
     # editors' queries: page a code's findings by article; find an article by its title
     "CREATE INDEX IF NOT EXISTS idx_finding_code_article ON finding(code, article_id)",
     "CREATE INDEX IF NOT EXISTS idx_article_title ON article(title)",
+    # references_needing_attention walks an article's entries in list order
+    "CREATE INDEX IF NOT EXISTS idx_reference_article_position ON reference(article_id, position)",
     "CREATE INDEX IF NOT EXISTS idx_reference_condition_cond "
     "ON reference_condition(condition_id, reference_id)",
     "CREATE UNIQUE INDEX IF NOT EXISTS idx_decision_key "

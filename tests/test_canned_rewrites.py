@@ -127,6 +127,7 @@ CONDITIONS = [
 ]
 # the queries issue 13 paged, against their SQL before it (on the random knowledge base)
 EDITOR_QUERIES = ("claims_description_mismatch", "citations_misdescribing_source",
+                  "references_needing_attention",
                   "duplicate_references", "markers_without_entries_and_uncited_entries")  # fmt: skip
 for _name in EDITOR_QUERIES:
     BEFORE[_name] = PREVIOUS_SQL[_name]
@@ -135,6 +136,7 @@ PARAMS = {
     "claims_description_mismatch": [{}],
     "citations_misdescribing_source": [{"article": a} for a in ("", "1", "a2.md")],
     "duplicate_references": [{"article": a} for a in ("", "1", "a2.md")],
+    "references_needing_attention": [{"article": a} for a in ("", "1", "a2.md")],
     "markers_without_entries_and_uncited_entries": [{"article": a} for a in ("", "1", "a2.md")],
     "claims_weak_sources_only": [{}],
     "claims_about_condition": [{"condition": v} for v in (
@@ -251,9 +253,10 @@ PAGED_PARAMS: dict[str, list[dict]] = {
     "citations_misdescribing_source": ARTICLES,
     "duplicate_references": ARTICLES,
     "markers_without_entries_and_uncited_entries": ARTICLES,
+    "references_needing_attention": ARTICLES,
 }  # fmt: skip
 # pages the realistic fixture needs at least (its articles have no dangling markers)
-MIN_PAGES = {"claims_about_condition": 3, "claims_description_mismatch": 3,
+MIN_PAGES = {"claims_about_condition": 3, "references_needing_attention": 2, "claims_description_mismatch": 3,
              "citations_misdescribing_source": 3, "duplicate_references": 1}  # fmt: skip
 
 
