@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -66,6 +67,10 @@ def run(workdir: Path, *, seed: int, n_works: int) -> dict[str, Any]:
     with timer() as t_read:
         read = read_only(files)
     seconds = t_import()
+    works = 0
+    if db.exists():
+        with sqlite3.connect(db) as conn:
+            works = conn.execute("SELECT count(*) FROM work").fetchone()[0]
     per_s = n_works / seconds if seconds else 0.0
     full_hours = FULL_FILE_RECORDS / per_s / 3600 if per_s else None
     return {
@@ -76,6 +81,7 @@ def run(workdir: Path, *, seed: int, n_works: int) -> dict[str, Any]:
             "seconds": round(seconds, 1),
             "records_per_s": round(per_s),
             "exit_code": done.returncode,
+            "works_in_db": works,
             "summary": (done.stdout.strip().splitlines() or [done.stderr.strip()[-300:]])[-1],
             "db_mib": round(db.stat().st_size / 2**20) if db.exists() else None,
         },
@@ -84,6 +90,8 @@ def run(workdir: Path, *, seed: int, n_works: int) -> dict[str, Any]:
                      "records_per_s": round(read / t_read()) if t_read() else None},
         "ratio": round(t_read() / seconds, 3) if seconds else None,
         "ratio_note": "share of the reading floor: parse-only seconds / import seconds",
+        "target": {"what": "every record imported (exit 0, one work per record)",
+                   "met": done.returncode == 0 and works == n_works},
         "full_file": {"records": FULL_FILE_RECORDS, "source": FULL_FILE_SOURCE,
                       "implied_hours": round(full_hours, 1) if full_hours else None},
     }  # fmt: skip

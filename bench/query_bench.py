@@ -52,8 +52,7 @@ TABLE_PAGES: list[tuple[str, str, str | None]] = [
 
 
 def build_kb(
-    db: Path, *, seed: int, n_articles: int, batch: int = 250, workers: int = 2,
-    progress: bool = True,
+    db: Path, *, seed: int, n_articles: int, batch: int = 250, progress: bool = True,
 ) -> dict[str, Any]:  # fmt: skip
     """Generate and save the corpus, add works for cited DOIs, run the derived layers."""
     from sqlalchemy import text
@@ -80,11 +79,11 @@ def build_kb(
         session.close()
     with timer() as t_works:
         add_works(engine, world, cited)
-    derived, derive_note = 0, f"kb.build.derive on every article, {workers} processes"
+    derived, derive_note = 0, "kb.build.derive on every article"
     with timer() as t_derive:
         with engine.connect() as conn:
             ids = list(conn.execute(text("SELECT id FROM article ORDER BY id")).scalars())
-        derived = derive_everything(db, ids, workers=workers, batch=batch, progress=progress)
+        derived = derive_everything(db, ids, batch=batch, progress=progress)
     with timer() as t_summaries:
         refresh_summaries(engine)
     with engine.begin() as conn:
@@ -108,42 +107,22 @@ def build_kb(
     }
 
 
-def _derive_slice(db: str, ids: list[int]) -> int:
+def derive_everything(db: Path, ids: list[int], *, batch: int, progress: bool) -> int:
+    """The real derived layers (evidence types, condition tags, audit) on every article,
+    exactly as a build computes them: the query figures are only honest on fully
+    derived data. One process: each article's derive transaction holds SQLite's write
+    lock while it computes, so more processes only wait for each other."""
     from kb.build import derive
     from kb.database import get_engine
 
     engine = get_engine(db)
-    try:
-        return derive(engine, ids)
-    finally:
-        engine.dispose()
-
-
-def derive_everything(db: Path, ids: list[int], *, workers: int, batch: int, progress: bool) -> int:
-    """The real derived layers (evidence types, condition tags, audit) on every article,
-    exactly as a build computes them: the query figures are only honest on fully
-    derived data. ``kb.build.derive`` runs on one core (SQLite serialises writers; each
-    article is one short write transaction), so the benchmark runs it in ``workers``
-    processes over chunks of articles: their compute overlaps and their writes wait
-    for each other (busy timeout). Same rows as one process, in a fraction of the time."""
-    from concurrent.futures import ProcessPoolExecutor
-
-    from kb.database import get_engine
-    from kb.tagging import ensure_vocabulary
-
-    engine = get_engine(db)
-    with Session(engine) as session, session.begin():  # once, before workers race for it
-        ensure_vocabulary(session)
-    engine.dispose()
-    chunks = [ids[i : i + batch] for i in range(0, len(ids), batch)]
-    if workers <= 0:  # in this process (the tests' small knowledge bases)
-        return sum(_derive_slice(str(db), chunk) for chunk in chunks)
     done = 0
-    with timer() as t, ProcessPoolExecutor(max(1, workers)) as pool:
-        for n in pool.map(_derive_slice, [str(db)] * len(chunks), chunks):
-            done += n
+    with timer() as t:
+        for start in range(0, len(ids), batch):
+            done += derive(engine, ids[start : start + batch])
             if progress:
                 print(f"  derived {done}/{len(ids)} ({t():.0f} s)", file=sys.stderr, flush=True)
+    engine.dispose()
     return done
 
 
@@ -172,7 +151,7 @@ def add_works(engine: Any, world: list[dict], cited: set[str]) -> None:  # noqa:
         )
 
 
-def reshape(db: Path) -> float:
+def reshape(db: Path, *, full: bool = False) -> float:
     """Bring a reused KB to the current schema extras (new indexes) and fresh statistics."""
     from sqlalchemy import text
 
@@ -181,7 +160,7 @@ def reshape(db: Path) -> float:
 
     with timer() as t:
         engine = open_db(db)
-        refresh_summaries(engine)  # a KB generated before the summaries gets them here
+        refresh_summaries(engine, full=full)  # a KB made before the summaries gets them
         with engine.begin() as conn:
             conn.execute(text("ANALYZE"))
         engine.dispose()
@@ -230,9 +209,12 @@ def targets(metadata: dict, samples: dict[str, list[str]], i: int) -> list[tuple
         args = []
         for p in params:
             pool = samples.get(p) or (samples["article"] if "article" in p else ["1"])
-            args.append(f"{p}={quote(pool[i])}")
+            args.append(f"{p}={quote(pool[i % len(pool)])}")
         path = f"/kb/{name}" + ("?" + "&".join(args) if args else "")
         out.append((f"query {name}", path, path))
+        if "article" in params and ":article = ''" in q["sql"]:  # every article: the default
+            every = re.sub(r"article=[^&]*", "article=", path)
+            out.append((f"query {name} (all articles)", every, every))
     for label, path, base in TABLE_PAGES:
         ours = path.format(a=a, w=w)
         out.append((f"table {label}", ours, (base or path).format(a=a, w=w)))
@@ -285,6 +267,34 @@ def latency(db: Path, metadata: dict, *, reps: int, seed: int, baseline: bool,
     return out
 
 
+def rewrite_costs(db: Path, metadata: dict, samples: dict[str, list[str]], reps: int = 5
+                  ) -> dict[str, dict[str, float]]:  # fmt: skip
+    """Plain-SQL ms (median of ``reps``, first page: ``fetchmany(1001)`` as Datasette does)
+    of each canned query's previous SQL (``bench/previous_queries.py``) and its SQL now,
+    on the same KB and parameters."""
+    from bench.previous_queries import PREVIOUS_SQL
+
+    queries = metadata["databases"]["kb"].get("queries", {})
+    out: dict[str, dict[str, float]] = {}
+    with sqlite3.connect(db) as conn:
+        for name, before in PREVIOUS_SQL.items():
+            if name not in queries or queries[name]["sql"] == before:
+                continue
+            params = {"article": "", "condition": samples["condition"][0], "page": ""}
+            costs = {}
+            for label, sql in (("previous_ms", before), ("now_ms", queries[name]["sql"])):
+                times = []
+                for _ in range(reps):
+                    started = time.perf_counter()
+                    conn.execute(sql, params).fetchmany(1001)
+                    times.append((time.perf_counter() - started) * 1000)
+                    if sum(times) > 3000:  # a slow one: its first runs say enough
+                        break
+                costs[label] = round(percentile(times, 50), 1)
+            out[name] = costs
+    return out
+
+
 def facet_costs(db: Path, metadata: dict) -> dict[str, dict[str, float]]:
     """Where a table page's time goes: the row count and each default facet, run as plain
     SQL on the KB (ms, one warm run each). Points the fix at the statement that is slow."""
@@ -312,8 +322,36 @@ def facet_costs(db: Path, metadata: dict) -> dict[str, dict[str, float]]:
     return out
 
 
+def make_kb(workdir: Path, db: Path, *, seed: int, n_articles: int, base: int,
+            reuse: bool) -> dict[str, Any]:  # fmt: skip
+    """The query KB: generated and fully derived, or (above ``base`` articles) copies of a
+    fully derived KB of ``base`` articles (``bench/replicate.py`` says why)."""
+    from bench.replicate import replicate
+
+    if not base or base >= n_articles:
+        return build_kb(db, seed=seed, n_articles=n_articles)
+    base_db = workdir / f"kb-{seed}-{base}" / "kb.db"
+    base_db.parent.mkdir(parents=True, exist_ok=True)
+    info: dict[str, Any] = {"base": {"articles": base, "reused": True}}
+    if not (reuse and base_db.exists()):
+        info["base"] = build_kb(base_db, seed=seed, n_articles=base)
+    with sqlite3.connect(base_db) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    for p in db.parent.glob(db.name + "*"):
+        p.unlink()
+    shutil.copyfile(base_db, db)
+    copies = -(-n_articles // base)
+    with timer() as t_copy:
+        info["rows"] = replicate(db, copies)
+    info["replicate_seconds"] = round(t_copy(), 1)
+    info["copies"] = copies
+    info["reshaped_seconds"] = reshape(db, full=True)
+    info["db_mib"] = round(db.stat().st_size / 2**20)
+    return info
+
+
 def run(workdir: Path, *, seed: int, n_articles: int, reps: int, budget_s: float = 8.0,
-        reuse: bool = False) -> dict[str, Any]:  # fmt: skip
+        reuse: bool = False, base_articles: int = 1000) -> dict[str, Any]:  # fmt: skip
     from kb.serve import load_metadata
 
     workdir.mkdir(parents=True, exist_ok=True)
@@ -322,7 +360,8 @@ def run(workdir: Path, *, seed: int, n_articles: int, reps: int, budget_s: float
     db.parent.mkdir(parents=True, exist_ok=True)
     kb_info: dict[str, Any] = {"reused": True}
     if not (reuse and db.exists()):
-        kb_info = build_kb(db, seed=seed, n_articles=n_articles)
+        kb_info = make_kb(workdir, db, seed=seed, n_articles=n_articles, base=base_articles,
+                          reuse=reuse)  # fmt: skip
     else:
         kb_info["reshaped_seconds"] = reshape(db)
     (workdir / "baseline").mkdir(exist_ok=True)
@@ -349,4 +388,8 @@ def run(workdir: Path, *, seed: int, n_articles: int, reps: int, budget_s: float
         "ratio_note": "median over targets of baseline p95 / our p95",
         "target": {"p95_ms_below": TARGET_MS, "met": not missed, "missed": missed},
         "table_page_sql_ms": facet_costs(db, metadata),
+        "rewrites_sql_ms": rewrite_costs(
+            db, metadata, _samples(db, random.Random(f"queries:{seed}"), 1)
+        ),
+        "rewrites_note": "plain SQL, first page, every article, median of up to 5 runs",
     }

@@ -265,7 +265,7 @@ def realistic_db(tmp_path_factory):
     from bench.query_bench import build_kb
 
     db = tmp_path_factory.mktemp("realistic") / "kb.db"
-    build_kb(db, seed=3, n_articles=30, workers=0, progress=False)
+    build_kb(db, seed=3, n_articles=30, progress=False)
     return db
 
 
