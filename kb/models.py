@@ -347,6 +347,24 @@ class ConditionArticle(SQLModel, table=True):
     claims: int
 
 
+class FindingCount(SQLModel, table=True):
+    """Findings per article, reason code and severity: lets the editors' queries page a
+    code's findings by whole articles without counting them on every request."""
+
+    __tablename__ = "finding_count"
+    article_id: int = Field(primary_key=True)
+    code: str = Field(primary_key=True)
+    severity: str = Field(primary_key=True)
+    findings: int
+
+
+class SummaryDirtyArticle(SQLModel, table=True):
+    """Articles whose ``finding_count`` rows are stale (filled by triggers, emptied by refresh)."""
+
+    __tablename__ = "summary_dirty_article"
+    article_id: int = Field(primary_key=True)
+
+
 class SummaryDirty(SQLModel, table=True):
     """Conditions whose summary rows are stale: filled by triggers, emptied by the refresh."""
 

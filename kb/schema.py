@@ -79,6 +79,8 @@ INDEXES: list[str] = [
     # editors' queries: page a code's findings by article; find an article by its title
     "CREATE INDEX IF NOT EXISTS idx_finding_code_article ON finding(code, article_id)",
     "CREATE INDEX IF NOT EXISTS idx_article_title ON article(title)",
+    "CREATE INDEX IF NOT EXISTS idx_finding_count_code "
+    "ON finding_count(code, article_id, severity, findings)",
     # references_needing_attention walks an article's entries in list order
     "CREATE INDEX IF NOT EXISTS idx_reference_article_position ON reference(article_id, position)",
     "CREATE INDEX IF NOT EXISTS idx_reference_condition_cond "
@@ -100,6 +102,7 @@ VIEWS: dict[str, str] = {}
 # Triggers that mark the conditions whose summary rows (``kb.summary``) a change makes
 # stale: its tags, the study links of its claims, the evidence type of what they cite.
 _MARK = "INSERT OR IGNORE INTO summary_dirty (condition_id)"
+_MARK_ARTICLE = "INSERT OR IGNORE INTO summary_dirty_article (article_id)"
 _OF_CLAIM = "SELECT condition_id FROM claim_condition WHERE claim_id = {row}.claim_id"
 _OF_REFERENCE = (
     "SELECT cc.condition_id FROM study_link sl JOIN claim_condition cc "
@@ -131,6 +134,12 @@ SUMMARY_TRIGGERS: dict[str, str] = {
     f"BEGIN {_MARK} {_OF_REFERENCE.format(row='new')}; END",
     "summary_ref_ad": "AFTER DELETE ON reference BEGIN "
     f"{_MARK} {_OF_REFERENCE.format(row='old')}; END",
+    "summary_finding_ai": "AFTER INSERT ON finding BEGIN "
+    f"{_MARK_ARTICLE} VALUES (new.article_id); END",
+    "summary_finding_ad": "AFTER DELETE ON finding BEGIN "
+    f"{_MARK_ARTICLE} VALUES (old.article_id); END",
+    "summary_finding_au": "AFTER UPDATE OF article_id, code, severity ON finding BEGIN "
+    f"{_MARK_ARTICLE} VALUES (old.article_id); {_MARK_ARTICLE} VALUES (new.article_id); END",
     "summary_work_au": "AFTER UPDATE OF evidence_type ON work "
     "WHEN old.evidence_type IS NOT new.evidence_type "
     f"BEGIN {_MARK} {_OF_WORK.format(row='new')}; END",

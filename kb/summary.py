@@ -3,7 +3,9 @@
 ``condition_evidence`` (condition x evidence type -> distinct claims),
 ``condition_summary`` (per condition: claims, articles, reference entries) and
 ``condition_article`` (per condition and article: claims) answer the evidence map and
-page a condition's claims without grouping every claim on each request.
+page a condition's claims without grouping every claim on each request; ``finding_count``
+(per article, code and severity: findings) pages the editors' queries the same way,
+kept per article (``summary_dirty_article``).
 
 What changed is tracked by triggers (declared in ``kb.schema``): any insert, update or
 delete that can move a condition's figures (its claim or reference tags, the study
@@ -62,6 +64,15 @@ where d.condition_id in (select id from condition)
     or exists (select 1 from reference_condition rc where rc.condition_id = d.condition_id))""",
     "delete from summary_dirty",
 ]
+_DIRTY_ARTICLES = "select article_id from summary_dirty_article"
+REFRESH_ARTICLES: list[str] = [
+    f"delete from finding_count where article_id in ({_DIRTY_ARTICLES})",
+    f"""insert into finding_count (article_id, code, severity, findings)
+select f.article_id, f.code, f.severity, count(*) from finding f
+where f.article_id in ({_DIRTY_ARTICLES})
+group by f.article_id, f.code, f.severity""",
+    "delete from summary_dirty_article",
+]
 
 
 def _stale_everywhere(conn: Connection) -> bool:
@@ -89,8 +100,27 @@ def refresh_summaries(target: Engine | Connection, *, full: bool = False) -> int
         conn.execute(
             text("insert or ignore into summary_dirty (condition_id) select id from condition")
         )
+    if full or _counts_stale(conn):
+        conn.execute(text("delete from finding_count"))
+        conn.execute(
+            text("insert or ignore into summary_dirty_article (article_id) select id from article")
+        )
     n = conn.execute(text("select count(*) from summary_dirty")).scalar() or 0
     if n:
         for stmt in REFRESH:
             conn.execute(text(stmt))
+    if conn.execute(text("select exists (select 1 from summary_dirty_article)")).scalar():
+        for stmt in REFRESH_ARTICLES:
+            conn.execute(text(stmt))
     return int(n)
+
+
+def _counts_stale(conn: Connection) -> bool:
+    """Findings but no counts: audited before ``finding_count`` existed."""
+    return bool(
+        conn.execute(
+            text(
+                "select exists (select 1 from finding) and not exists (select 1 from finding_count)"
+            )
+        ).scalar()
+    )

@@ -44,6 +44,9 @@ order by 1"""
 EXPECTED_PER_ARTICLE = """select condition_id, article_id, count(distinct claim_id)
 from claim_condition group by 1, 2 order by 1, 2"""
 STORED_PER_ARTICLE = "select condition_id, article_id, claims from condition_article order by 1, 2"
+EXPECTED_FINDINGS = """select article_id, code, severity, count(*) from finding
+group by 1, 2, 3 order by 1, 2, 3"""
+STORED_FINDINGS = "select article_id, code, severity, findings from finding_count order by 1, 2, 3"
 STORED_CELLS = "select condition_id, evidence_type, claims from condition_evidence order by 1, 2"
 STORED_COUNTS = "select condition_id, claims, articles, entries from condition_summary order by 1"
 
@@ -57,6 +60,8 @@ def assert_summaries_match(db: Path) -> None:
             con.execute(STORED_PER_ARTICLE).fetchall()
             == con.execute(EXPECTED_PER_ARTICLE).fetchall()
         )
+        assert con.execute(STORED_FINDINGS).fetchall() == con.execute(EXPECTED_FINDINGS).fetchall()
+        assert con.execute("select count(*) from summary_dirty_article").fetchone()[0] == 0
         assert con.execute("select count(*) from summary_dirty").fetchone()[0] == 0
         # the evidence map read from the summaries is the evidence map of the base tables
         now = load_metadata()["databases"]["kb"]["queries"]["evidence_map"]["sql"]
@@ -173,6 +178,10 @@ def test_incremental_refresh_equals_recomputing_everything(db_path, seed):
         conn.execute(text("update claim_condition set condition_id = "
                           "(select max(id) from condition) where id % 4 = 1"))  # fmt: skip
 
+    def findings_change(conn):  # noqa: ANN001, ANN202
+        conn.execute(text("delete from finding where id % 3 = 0"))
+        conn.execute(text("update finding set severity = 'error' where id % 3 = 1"))
+
     def an_article_goes(conn):  # noqa: ANN001, ANN202
         with Session(bind=conn) as session:
             aid = session.execute(text("select max(article_id) from claim_condition")).scalar()
@@ -180,7 +189,7 @@ def test_incremental_refresh_equals_recomputing_everything(db_path, seed):
             session.flush()
 
     for change in (a_work_changes_type, entries_change_type, a_link_goes, tags_change,
-                   an_article_goes):  # fmt: skip
+                   findings_change, an_article_goes):  # fmt: skip
         dirty_after(db_path, change)
         assert_summaries_match(db_path)
     # an unrelated change marks nothing
@@ -197,6 +206,7 @@ def test_a_database_tagged_before_the_summaries_gets_them(db_path):
         conn.execute(text("delete from condition_evidence"))
         conn.execute(text("delete from condition_summary"))
         conn.execute(text("delete from condition_article"))
+        conn.execute(text("delete from finding_count"))
         conn.execute(text("delete from summary_dirty"))
     assert refresh_summaries(engine) > 0
     engine.dispose()
