@@ -83,6 +83,8 @@ INDEXES: list[str] = [
     "ON finding_count(code, article_id, severity, findings)",
     # references_needing_attention walks an article's entries in list order
     "CREATE INDEX IF NOT EXISTS idx_reference_article_position ON reference(article_id, position)",
+    "CREATE INDEX IF NOT EXISTS idx_condition_article_claims "
+    "ON condition_article(condition_id, article_id, claims)",
     "CREATE INDEX IF NOT EXISTS idx_reference_condition_cond "
     "ON reference_condition(condition_id, reference_id)",
     "CREATE UNIQUE INDEX IF NOT EXISTS idx_decision_key "

@@ -250,6 +250,7 @@ PAGED_PARAMS: dict[str, list[dict]] = {
     "claims_about_condition": [{"condition": c} for c in (
         "pain", "Fatigue", "MS", "d009103", "fibromyalgia", "nothing")],
     "claims_description_mismatch": [{}],
+    "claims_weak_sources_only": [{}],
     "citations_misdescribing_source": ARTICLES,
     "duplicate_references": ARTICLES,
     "markers_without_entries_and_uncited_entries": ARTICLES,
