@@ -28,6 +28,7 @@ from sqlmodel import Session
 from bench.corpus import iter_corpus, world_size_for
 from bench.measure import percentile, timer
 from bench.world import make_world
+from ingest.doi import normalize_doi
 
 TARGET_MS = 100.0
 SEARCH_WORDS = ("naltrexone", "fibromyalgia", "cohort", "fatigue", "melatonin", "migraine")
@@ -130,12 +131,12 @@ def add_works(engine: Any, world: list[dict], cited: set[str]) -> None:  # noqa:
     """Works for the cited DOIs (as a snapshot import would give) and the reference links."""
     from sqlalchemy import insert, text
 
-    from ingest.crossref.works import work_from_message
+    from kb.crossref.works import work_from_message
     from kb.models import Work, WorkUpdate
 
     works, updates = [], []
     for msg in world:
-        if msg["DOI"].lower() in cited:
+        if normalize_doi(msg["DOI"], strict=False) in cited:
             w, ups = work_from_message(msg, "snapshot")
             works.append(w.model_dump())
             updates += [u.model_dump(exclude={"id"}) for u in ups]

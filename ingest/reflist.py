@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from ingest.author_year import author_year_key
 from ingest.readers.document import Block, Document, LinkDef
+from ingest.reference_fields import parse_reference
 from ingest.types import ParsedReference, ReferenceFields
 
 REFERENCE_HEADING = re.compile(
@@ -119,10 +120,6 @@ def link_def_entries(defs: list[LinkDef], attached: set[str]) -> list[RawEntry]:
 
 
 def _parse(raw: str) -> ReferenceFields:
-    try:
-        from ingest.reference_fields import parse_reference
-    except ImportError:  # the field parser is developed in parallel; keys still work without it
-        return ReferenceFields()
     try:
         return parse_reference(raw)
     except Exception:  # one unparsable entry must not lose the article
