@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import sqlite3
 
 import pytest
@@ -301,3 +302,38 @@ def test_pages_together_are_the_previous_rows(realistic_db, name):
         )
         most_pages = max(most_pages, pages)
     assert most_pages >= MIN_PAGES.get(name, 0), "the fixture should need several pages"
+
+
+# Tables that grow with the articles: a canned query may search them through an index,
+# never scan them row by row (``article`` is walked in id order by the paged queries,
+# which stop after a page).
+BIG = ("claim", "finding", "reference", "study_link", "marker", "claim_condition",
+       "reference_condition", "section", "condition_article", "finding_count")  # fmt: skip
+
+
+def _big_scans(db_path, sql: str) -> list[str]:
+    """Plan lines that walk a growing table (by name or alias) from end to end."""
+    alias = {t: t for t in BIG}
+    for table, name in re.findall(r"(?:from|join)\s+(\w+)\s+(?:as\s+)?(\w+)", sql, re.I):
+        if name.lower() not in ("on", "where", "left", "join", "cross", "group", "order"):
+            alias[name] = table
+    params = {p: "1" for p in ("article", "condition", "page")}
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("ANALYZE")
+        plan = [r[3] for r in conn.execute("explain query plan " + sql, params)]
+    return [ln for ln in plan if ln.startswith("SCAN ") and alias.get(ln.split()[1]) in BIG]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "name", sorted(json.loads(METADATA.read_text())["databases"]["kb"]["queries"])
+)
+def test_canned_queries_never_scan_a_growing_table(realistic_db, name):
+    assert not _big_scans(realistic_db, _now(name)), name
+
+
+@pytest.mark.slow
+def test_the_plan_check_sees_scans_by_name_and_by_alias(realistic_db):
+    assert _big_scans(realistic_db, "select count(*) from claim where text like '%x%'")
+    assert _big_scans(realistic_db, "select f.id from finding f where f.message like '%x%'")
+    assert not _big_scans(realistic_db, "select f.id from finding f where f.article_id = 1")
