@@ -320,6 +320,7 @@ def _finish_run(engine: Engine, run_id: int, result: BuildResult) -> None:
         "unchanged": result.unchanged,
         "pruned": result.pruned,
         "derived": result.derived,
+        "summaries": result.summaries,
         "failed": [
             {"source": f.source, "stage": f.stage, "error": f.reason} for f in result.failures
         ],
