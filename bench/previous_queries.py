@@ -1,6 +1,7 @@
 # ruff: noqa: E501  (the SQL is kept verbatim)
 """The canned queries as they were before issue 13 rewrote them (verbatim, from
-``datasette_metadata.json`` at commit c4d2827).
+``datasette_metadata.json`` at commit c4d2827; claims_about_condition and
+claims_description_mismatch as issue 12 left them, main at 3a6f75b).
 
 The benchmark times them beside the current SQL on the same knowledge base (the
 "before" of every rewritten query), and ``tests/test_canned_rewrites.py`` checks that
@@ -25,23 +26,48 @@ left join work w on w.doi = r.work_doi
 group by cd.id, 3
 order by (select count(distinct cc2.claim_id) from claim_condition cc2
           where cc2.condition_id = cd.id) desc, cd.name, claims desc, evidence_type""",
-    "claims_about_condition": """select
+    "claims_about_condition": """with recursive q(t) as (
+  select lower(replace(replace(replace(trim(coalesce(:condition, '')), '’', ''), '‘', ''), '''', ''))
+),
+names(id, name) as (
+  select cd.id, lower(replace(cd.name, '''', '')) from condition cd
+  union all
+  select cd.id, lower(replace(j.value, '''', '')) from condition cd,
+    json_each(case when json_valid(cd.synonyms) then cd.synonyms else '[]' end) j
+),
+named as (
+  select n.id from names n, q where q.t != '' and n.name = q.t
+  union select cd.id from condition cd, q where q.t != '' and (
+    lower(coalesce(cd.mesh_id, '')) = q.t
+    or lower(replace(coalesce(cd.mesh_heading, ''), '''', '')) = q.t
+    or exists (select 1 from json_each(case when json_valid(cd.abbreviations) then cd.abbreviations else '[]' end) j
+               where lower(j.value) = q.t))
+  union select n.id from names n, q
+    where length(q.t) >= 3 and ' ' || n.name || ' ' like '% ' || q.t || ' %'
+),
+partial as (
+  select n.id from names n, q
+  where length(q.t) >= 3 and not exists (select 1 from named) and n.name like '%' || q.t || '%'
+),
+wanted(id) as (
+  select id from named
+  union select id from partial
+  union select cd.id from condition cd, q where q.t = ''
+  union select child.id from condition child,
+    json_each(case when json_valid(child.parents) then child.parents else '[]' end) p
+    join condition parent on lower(parent.name) = lower(p.value)
+    join wanted w on w.id = parent.id
+)
+select
   c.id as claim_id,
   a.title as article,
   s.heading as section,
   c.text as claim,
-  (select group_concat(case when cc.inherited then '(section heading)' else cc.matched_text end, '; ')
-     from claim_condition cc join condition cd on cd.id = cc.condition_id
-     where cc.claim_id = c.id and (
-    lower(cd.name) = lower(trim(:condition))
-    or upper(coalesce(cd.mesh_id, '')) = upper(trim(:condition))
-    or case when json_valid(cd.synonyms) then exists (
-        select 1 from json_each(cd.synonyms) j where lower(j.value) = lower(trim(:condition))
-    ) else 0 end
-    or case when json_valid(cd.abbreviations) then exists (
-        select 1 from json_each(cd.abbreviations) j where j.value = trim(:condition)
-    ) else 0 end
-  )) as matched,
+  (select group_concat(t, '; ') from (
+     select case when cc.inherited then '(section heading)' else cc.matched_text end as t
+     from claim_condition cc
+     where cc.claim_id = c.id and cc.condition_id in (select id from wanted)
+     order by cc.id)) as matched,
   sl.key as cited_key,
   r.id as reference_id,
   r.raw as reference,
@@ -60,16 +86,7 @@ left join reference r on r.id = sl.reference_id
 left join work w on w.doi = r.work_doi
 where c.id in (
   select cc.claim_id from claim_condition cc
-  where cc.condition_id in (select cd.id from condition cd where
-    lower(cd.name) = lower(trim(:condition))
-    or upper(coalesce(cd.mesh_id, '')) = upper(trim(:condition))
-    or case when json_valid(cd.synonyms) then exists (
-        select 1 from json_each(cd.synonyms) j where lower(j.value) = lower(trim(:condition))
-    ) else 0 end
-    or case when json_valid(cd.abbreviations) then exists (
-        select 1 from json_each(cd.abbreviations) j where j.value = trim(:condition)
-    ) else 0 end
-  )
+  where cc.condition_id in (select id from wanted)
 )
 order by a.id, c.position, r.position, sl.key""",
     "claims_weak_sources_only": """with link as not materialized (
@@ -113,9 +130,9 @@ order by a.id, c.position""",
   r.raw as reference,
   r.work_doi,
   c.desc_year as claim_year,
-  coalesce(w.year, r.year) as source_year,
+  coalesce(json_extract(f.evidence, '$.fields.year.source'), json_extract(f.evidence, '$.agreed.year.source'), w.year, r.year) as source_year,
   c.desc_journal as claim_journal,
-  coalesce(w.container_title, r.journal) as source_journal,
+  coalesce(json_extract(f.evidence, '$.fields.journal.source'), json_extract(f.evidence, '$.agreed.journal.source'), w.container_title, r.journal) as source_journal,
   c.desc_design as claim_design,
   coalesce(r.evidence_type, w.evidence_type) as source_evidence_type,
   f.severity,

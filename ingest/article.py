@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from pathlib import Path
 
+from ingest.budget import at_stage
 from ingest.claims import mark_claims
 from ingest.decode import DEFAULT_MAX_BYTES, decode_bytes
 from ingest.markers import attach_markers
 from ingest.readers.document import ANCHOR_PREFIX, Document
 from ingest.reflist import ReferenceList, build_references, find_reference_list, link_def_entries
 from ingest.sentences import split_sentences
+from ingest.textcheck import check_words
 from ingest.types import (
     IngestError,
     InlineMarker,
@@ -125,12 +129,16 @@ def _parse(
     max_bytes: int,
     markers: bool,
 ) -> ParsedArticle:
+    at_stage("decode")
     fmt = detect_format(data, source, fmt, content_type)
     declared = _declared_charset(data, fmt, content_type)
     text, encoding, repaired = decode_bytes(data, declared=declared, max_bytes=max_bytes)
+    at_stage("read")
     doc = read_document(text, fmt)
     if not doc.text.strip():
         raise IngestError("no article text found (the page has no readable body)", stage="read")
+    check_words(doc.text)
+    at_stage("parse")
     reflist = find_reference_list(doc)
     article = ParsedArticle(
         source=source,
@@ -235,28 +243,50 @@ def _attach(article: ParsedArticle, inline: list[InlineMarker]) -> None:
 
 
 def read_source(
-    path_or_url: str, *, max_bytes: int = DEFAULT_MAX_BYTES, timeout: float = 20
+    path_or_url: str,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    timeout: float = 20,
+    deadline: float = 60,
 ) -> tuple[bytes, str | None]:
     """The bytes of a file or http(s) URL and its content type (None for files)."""
     if re.match(r"^[a-z][a-z0-9+.-]*://", path_or_url, re.I):
         from ingest.fetch import fetch_url
 
-        fetched = fetch_url(path_or_url, max_bytes=max_bytes, timeout=timeout)
+        fetched = fetch_url(path_or_url, max_bytes=max_bytes, timeout=timeout, deadline=deadline)
         ct = fetched.content_type
         if ct and fetched.encoding:
             ct = f"{ct}; charset={fetched.encoding}"
         return fetched.data, ct
-    path = Path(path_or_url)
+    return read_file(Path(path_or_url), max_bytes=max_bytes), None
+
+
+def read_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """The bytes of a regular file (symlinks followed), at most ``max_bytes`` of them.
+
+    Opened non-blocking so a FIFO cannot hang us, checked with ``fstat`` on the open file
+    (no race with a swap), and read only up to the cap: the size ``stat`` reports means
+    nothing for /dev/zero or /proc files."""
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise IngestError(
-                f"file is {size:,} bytes, over the {max_bytes:,}-byte size cap", stage="decode"
-            )
-        return path.read_bytes(), None
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
-        raise IngestError(f"no such file: {path_or_url}", stage="read") from None
+        raise IngestError(f"no such file: {path}", stage="read") from None
     except IsADirectoryError:
-        raise IngestError(f"is a directory, not an article: {path_or_url}", stage="read") from None
+        raise IngestError(f"is a directory, not an article: {path}", stage="read") from None
     except OSError as exc:
         raise IngestError(f"cannot read file: {exc.strerror}", stage="read") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        if stat.S_ISDIR(mode):
+            raise IngestError(f"is a directory, not an article: {path}", stage="read")
+        what = "a FIFO" if stat.S_ISFIFO(mode) else "a device or socket"
+        raise IngestError(f"{what}, not a regular file: {path}", stage="read")
+    with os.fdopen(fd, "rb") as fh:
+        try:
+            data = fh.read(max_bytes + 1)
+        except OSError as exc:
+            raise IngestError(f"cannot read file: {exc.strerror}", stage="read") from None
+    if len(data) > max_bytes:
+        raise IngestError(f"file is over the {max_bytes:,}-byte size cap", stage="decode")
+    return data

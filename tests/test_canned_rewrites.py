@@ -249,7 +249,7 @@ def test_rewritten_query_returns_the_same_rows(db_path, name, seed):
 ARTICLES = [{"article": a} for a in ("", "2", "7", "nothing")]
 PAGED_PARAMS: dict[str, list[dict]] = {
     "claims_about_condition": [{"condition": c} for c in (
-        "pain", "Fatigue", "MS", "d009103", "fibromyalgia", "nothing")],
+        "pain", "Fatigue", "MS", "d009103", "fibromyalgia", "nothing", "", "sclerosis")],
     "claims_description_mismatch": [{}],
     "claims_weak_sources_only": [{}],
     "citations_misdescribing_source": ARTICLES,

@@ -8,6 +8,7 @@ from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 from ingest.readers.document import ANCHOR_PREFIX, Builder, Document, Inline
 from ingest.readers.text import BYLINE, is_furniture
+from ingest.types import IngestError
 
 # Never content, whatever their classes say.
 _DROP_TAGS = {
@@ -52,13 +53,25 @@ def _is_hidden(tag: Tag) -> bool:
     )
 
 
+# Linear time, whatever the nesting: every pass below visits each node a bounded number of
+# times. No per-node subtree searches (``find``, ``find_all``, ``get_text`` on every tag),
+# and no ``tag.decomposed``: on a live Tag bs4 4.15 resolves that attribute through
+# ``Tag.__getattr__``, i.e. ``tag.find("_decomposed")``, a search of the whole subtree.
+
+
+def _gone(el: Tag | NavigableString) -> bool:
+    """Decomposed (``decompose`` stores the flag in the element's own ``__dict__``)."""
+    return bool(el.__dict__.get("_decomposed", False))
+
+
 def _clean(soup: BeautifulSoup) -> None:
     for c in soup.find_all(string=lambda s: isinstance(s, Comment)):
         c.extract()
     for tag in soup.find_all(list(_DROP_TAGS)):
-        tag.decompose()
+        if not _gone(tag):
+            tag.decompose()
     for tag in soup.find_all(True):
-        if tag.decomposed or tag.name == "body":
+        if _gone(tag) or tag.name == "body":
             continue
         if _is_hidden(tag) or _FURNITURE.search(_classes(tag)):
             # A references container can be called "references-nav"... keep real lists.
@@ -78,11 +91,34 @@ def _meta(soup: BeautifulSoup, *names: str) -> list[str]:
     return out
 
 
+def _text_lengths(root: Tag) -> dict[int, int]:
+    """``len(tag.get_text(" ", strip=True))`` for every tag under ``root``, in one pass.
+
+    Each tag gets (characters, non-empty strings); children are summed into parents in
+    reverse document order, so nested candidates cost nothing extra."""
+    chars: dict[int, int] = {}
+    count: dict[int, int] = {}
+    nodes = [root, *root.descendants]
+    for node in reversed(nodes):
+        if isinstance(node, Tag):
+            c = n = 0
+            for child in node.contents:
+                c += chars.get(id(child), 0)
+                n += count.get(id(child), 0)
+            chars[id(node)], count[id(node)] = c, n
+        elif type(node) is NavigableString:  # get_text's default: no comments, no CDATA
+            stripped = len(node.strip())
+            if stripped:
+                chars[id(node)], count[id(node)] = stripped, 1
+    return {k: chars[k] + max(0, count[k] - 1) for k in chars if k in count}
+
+
 def _root(soup: BeautifulSoup) -> Tag:
     body = soup.body or soup
-    total = len(body.get_text(" ", strip=True)) or 1
+    lengths = _text_lengths(soup)
+    total = lengths.get(id(body), 0) or 1
     for cand in soup.find_all(["main", "article"]) + soup.select("[role=main], .page-inner"):
-        if len(cand.get_text(" ", strip=True)) >= total * 0.5:
+        if lengths.get(id(cand), 0) >= total * 0.5:
             return cand
     return body
 
@@ -112,9 +148,53 @@ def _style_of(text: str, in_sup: bool) -> str:
     return "bare"
 
 
+def _sups_holding_citations(soup: BeautifulSoup) -> set[int]:
+    """Ids of the <sup> tags with a <span class="citation"> inside, found in one pass:
+    climbing from each citation stops at an ancestor already seen."""
+    held: set[int] = set()
+    climbed: set[int] = set()
+    for span in soup.find_all("span", class_="citation"):
+        parent = span.parent
+        while parent is not None and id(parent) not in climbed:
+            climbed.add(id(parent))
+            if parent.name == "sup":
+                held.add(id(parent))
+            parent = parent.parent
+    return held
+
+
+def _tail(buf: Inline, n: int) -> str:
+    """The last ``n`` characters of the buffer without joining all of it."""
+    out: list[str] = []
+    size = 0
+    for part in reversed(buf.parts):
+        out.append(part)
+        size += len(part)
+        if size >= n:
+            break
+    return "".join(reversed(out))[-n:]
+
+
+def _own_cells(table: Tag) -> list[Tag]:
+    """The table's own cells (not those of tables nested in them), in order."""
+    cells: list[Tag] = []
+    rows: list[Tag] = []
+    for child in table.children:
+        if not isinstance(child, Tag):
+            continue
+        if child.name == "tr":
+            rows.append(child)
+        elif child.name in ("thead", "tbody", "tfoot"):
+            rows += [r for r in child.children if isinstance(r, Tag) and r.name == "tr"]
+    for row in rows:
+        cells += [c for c in row.children if isinstance(c, Tag) and c.name in ("td", "th")]
+    return cells
+
+
 class _Reader:
     def __init__(self, soup: BeautifulSoup) -> None:
         self.soup = soup
+        self.citing_sups = _sups_holding_citations(soup)
         self.b = Builder()
         self.title_pending = True
         self.byline: str | None = None
@@ -125,7 +205,7 @@ class _Reader:
         if isinstance(el, NavigableString):
             buf.text(str(el))
             return
-        if not isinstance(el, Tag) or el.decomposed:
+        if not isinstance(el, Tag) or _gone(el):
             return
         name = el.name
         if name == "br":
@@ -163,12 +243,13 @@ class _Reader:
 
     def _sup_marker(self, el: Tag, buf: Inline) -> bool:
         """<sup>3</sup>, <sup>[3]</sup>, <sup>1-3,5</sup> are markers; 10<sup>6</sup> is not."""
-        if el.find("span", class_="citation"):
+        if id(el) in self.citing_sups:
             return False
+        # Below here the sup's subtree is read once and never descended into again.
         text = el.get_text("", strip=True)
         links = [str(a.get("href") or "") for a in el.find_all("a")]
         anchors = [ANCHOR_PREFIX + h[1:] for h in links if _REF_ANCHOR.match(h)]
-        before = "".join(buf.parts)[-12:].rstrip()
+        before = _tail(buf, 12).rstrip()
         if not _CITE_SHAPE.match(text) or (
             not anchors and (not before or _UNIT_BEFORE.search(before))
         ):
@@ -186,7 +267,7 @@ class _Reader:
                 if child.strip():  # stray text directly in a container
                     self.b.add("paragraph", child)
                 continue
-            if not isinstance(child, Tag) or child.decomposed:
+            if not isinstance(child, Tag) or _gone(child):
                 continue
             self.block(child, in_refs)
 
@@ -272,17 +353,37 @@ class _Reader:
 
     def _table(self, el: Tag) -> None:
         """Data tables are skipped (their numbers are not citations); layout tables are read."""
-        cap = el.find("caption")
+        cap = next((c for c in el.children if isinstance(c, Tag) and c.name == "caption"), None)
         if cap:
             self._paragraph(cap, "paragraph")
-        cells = el.find_all(["td", "th"])
-        if not el.find("th") and any(len(c.get_text(" ", strip=True)) > 150 for c in cells):
+        cells = _own_cells(el)
+        if not any(c.name == "th" for c in cells) and any(
+            len(c.get_text(" ", strip=True)) > 150 for c in cells
+        ):
             for cell in cells:
                 self.blocks(cell)
 
 
+# Real pages nest a few dozen elements deep; the reader recurses once per level.
+MAX_DEPTH = 300
+
+
+def _check_depth(soup: BeautifulSoup) -> None:
+    """Refuse absurd nesting before any other pass over the tree (one iterative walk)."""
+    stack = [(soup, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise IngestError(
+                f"document nests elements more than {MAX_DEPTH} deep; not an article",
+                stage="read",
+            )
+        stack += [(c, depth + 1) for c in node.contents if isinstance(c, Tag)]
+
+
 def read_html(html: str) -> Document:
     soup = BeautifulSoup(html, "lxml")
+    _check_depth(soup)
     title_tag = soup.find("title")
     meta_title = _meta(soup, "citation_title", "dc.title", "DC.title")
     og_title = _meta(soup, "og:title")
