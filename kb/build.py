@@ -30,6 +30,7 @@ from kb.lock import write_lock
 from kb.models import Article, BuildRun, IngestFailure, Reference, utcnow
 from kb.parallel import ArticleJob, ArticlePool, Pending, local_executor, worker_count
 from kb.save import delete_article_rows, save_article
+from kb.summary import refresh_summaries
 
 DATA = RESOURCES.data
 DEFAULT_INPUTS = [str(DATA / "articles")]
@@ -49,6 +50,7 @@ class BuildResult:
     pruned: int = 0
     prune_skipped: bool = False  # --prune asked for, but an input failed
     derived: int = 0
+    summaries: int = 0  # conditions whose summary rows were recomputed
     failures: list[Failure] = field(default_factory=list)
     unchanged_sources: list[str] = field(default_factory=list, repr=False)
     crossref: dict | None = None
@@ -267,6 +269,7 @@ def _build(
     if opts.crossref:
         result.crossref, result.crossref_line = _crossref(engine, opts, echo)
     result.derived = derive(engine, force=opts.force)
+    result.summaries = refresh_summaries(engine)  # the conditions whose figures changed
     result.seconds = time.monotonic() - started
     _finish_run(engine, run_id, result)
     return result
@@ -363,6 +366,7 @@ def _finish_run(engine: Engine, run_id: int, result: BuildResult) -> None:
         "pruned": result.pruned,
         "prune_skipped": result.prune_skipped,
         "derived": result.derived,
+        "summaries": result.summaries,
         "failed": [
             {"source": f.source, "stage": f.stage, "error": f.reason} for f in result.failures
         ],

@@ -318,3 +318,65 @@ class BuildRun(SQLModel, table=True):
     offline: bool = False
     crossref_reachable: bool | None = None
     summary: str = "{}"  # JSON
+
+
+# --- summaries (precomputed at build time from the tables above) -------------
+# No foreign keys: a summary row is refreshed after the rows it counts are gone
+# (a pruned article, a condition dropped from the vocabulary), never before.
+
+
+class ConditionEvidence(SQLModel, table=True):
+    """One cell of the evidence map: claims about a condition by the evidence type cited.
+
+    Kept by ``kb.summary.refresh_summaries`` for the conditions whose rows changed."""
+
+    __tablename__ = "condition_evidence"
+    condition_id: int = Field(primary_key=True)
+    # 'not cited', 'no entry', or the entry's (else its work's) evidence type, 'unknown'
+    evidence_type: str = Field(primary_key=True)
+    claims: int  # distinct claims
+
+
+class ConditionSummary(SQLModel, table=True):
+    """Per-condition counts: distinct claims, articles and reference entries about it."""
+
+    __tablename__ = "condition_summary"
+    condition_id: int = Field(primary_key=True)
+    claims: int = 0
+    articles: int = 0
+    entries: int = 0  # distinct reference entries tagged with it
+
+
+class ConditionArticle(SQLModel, table=True):
+    """Distinct claims about a condition in one article: lets the condition's claims be
+    paged by whole articles without counting them on every request."""
+
+    __tablename__ = "condition_article"
+    condition_id: int = Field(primary_key=True)
+    article_id: int = Field(primary_key=True)
+    claims: int
+
+
+class FindingCount(SQLModel, table=True):
+    """Findings per article, reason code and severity: lets the editors' queries page a
+    code's findings by whole articles without counting them on every request."""
+
+    __tablename__ = "finding_count"
+    article_id: int = Field(primary_key=True)
+    code: str = Field(primary_key=True)
+    severity: str = Field(primary_key=True)
+    findings: int
+
+
+class SummaryDirtyArticle(SQLModel, table=True):
+    """Articles whose ``finding_count`` rows are stale (filled by triggers, emptied by refresh)."""
+
+    __tablename__ = "summary_dirty_article"
+    article_id: int = Field(primary_key=True)
+
+
+class SummaryDirty(SQLModel, table=True):
+    """Conditions whose summary rows are stale: filled by triggers, emptied by the refresh."""
+
+    __tablename__ = "summary_dirty"
+    condition_id: int = Field(primary_key=True)
