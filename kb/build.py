@@ -31,6 +31,7 @@ from kb.lock import write_lock
 from kb.models import Article, BuildRun, IngestFailure, utcnow
 from kb.parallel import ArticleJob, ArticlePool, Pending, local_executor, worker_count
 from kb.save import delete_article_rows, save_article
+from kb.summary import refresh_summaries
 
 DATA = RESOURCES.data
 DEFAULT_INPUTS = [str(DATA / "articles")]
@@ -50,6 +51,7 @@ class BuildResult:
     pruned: int = 0
     prune_skipped: bool = False  # --prune asked for, but an input failed
     derived: int = 0
+    summaries: int = 0  # conditions whose summary rows were recomputed
     failures: list[Failure] = field(default_factory=list)
     unchanged_sources: list[str] = field(default_factory=list, repr=False)
     crossref: dict | None = None
@@ -297,6 +299,7 @@ def _build(
             result.derived = derive(
                 engine, force=opts.force, executor=executor, stats=result.derive_stats
             )
+    result.summaries = refresh_summaries(engine)  # the conditions whose figures changed
     result.seconds = time.monotonic() - started
     _finish_run(engine, run_id, result)
     return result
@@ -415,6 +418,7 @@ def _finish_run(engine: Engine, run_id: int, result: BuildResult) -> None:
         "pruned": result.pruned,
         "prune_skipped": result.prune_skipped,
         "derived": result.derived,
+        "summaries": result.summaries,
         "failed": [
             {"source": f.source, "stage": f.stage, "error": f.reason} for f in result.failures
         ],

@@ -58,6 +58,7 @@ def _article_values(parsed: ParsedArticle, source_kind: str, content_hash: str) 
         "title": parsed.title,
         "byline": parsed.byline,
         "marker_style": parsed.marker_style,
+        "marker_scores": json.dumps(parsed.marker_scores) if parsed.marker_scores else None,
         "encoding": parsed.encoding,
         "repaired": parsed.repaired,
         "text": parsed.text,
@@ -168,6 +169,7 @@ def _save_references(
                 "key": ref.key,
                 "number": ref.number,
                 "position": ref.position,
+                "list_name": ref.list_name,
                 "raw": ref.raw,
                 "start": ref.start,
                 "end": ref.end,
@@ -239,6 +241,7 @@ def _save_claims(
             "start": m.start,
             "end": m.end,
             "keys": json.dumps(m.keys),
+            "locator": m.locator,
         }
         for s in claims
         for m in s.markers

@@ -21,7 +21,8 @@ _FURNITURE = re.compile(
     r"(?:^|[-_ ])(?:nav|navbar|navigation|menu|sidebar|toc|breadcrumbs?|share|sharing|social"
     r"|sharedaddy|booking|newsletter|subscribe|cookies?|banner|advert|ads|popup|modal|related"
     r"|scroll-?to-?top|back-?to-?top|skip-?link|comments?|book-summary|book-header|widget)"
-    r"(?:$|[-_ ])",
+    # "toc-section", "nav-content" hold the article itself (journal pages section by TOC)
+    r"(?:$|\s|[-_](?!section|content|body|main|article))",
     re.I,
 )
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
@@ -31,13 +32,20 @@ _BLOCK_TAGS = {
     "center", "details", "summary", "address", "tr", "td", "th", "tbody", "thead", "caption",
 }  # fmt: skip
 _REFS_CONTAINER = re.compile(
-    r"^(?:refs|references?|bibliography|csl-bib-body|footnotes|endnotes|reflist)$", re.I
+    r"^(?:refs|references?|reference-list|ref-list|references-list|bibliography|csl-bib-body"
+    r"|footnotes|endnotes|reflist)$",
+    re.I,
 )
 _REF_ANCHOR = re.compile(r"^#(?:ref|cite|bib|fn|footnote|endnote|b|r|CR)[-_:]?\w", re.I)
+_SUP_GLUE = re.compile(r"\s*[,;–-]\s*")
 _CITE_SHAPE = re.compile(r"^[\[(]?\s*\d{1,4}(?:\s*[-–—,;]\s*\d{1,4})*\s*[\])]?$")
 _UNIT_BEFORE = re.compile(r"(?:\d|\b(?:m|cm|mm|km|ft|in|kg/m|m/s|x|×|10))$")
 _SUPERSCRIPT = str.maketrans("0123456789-–,", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁻˒")
-_YEAR = re.compile(r"\b(?:1[6-9]\d\d|20\d\d)[a-z]?\b")
+_YEAR = re.compile(r"(?<!\d)(?:1[6-9]\d\d|20\d\d)[a-z]?(?![\da-z])")  # "smith_2017?" too
+_UNDATED = re.compile(r"\bn\.\s?d\.|\bin press\b", re.I)
+_BACKLINK_TEXT = re.compile(
+    r"^(?:jump up(?: to)?:?\s*)?(?:\^|↑|[a-z]{1,2}|\d{1,3}(?:\.\d{1,3})?|back|return)?$", re.I
+)
 
 
 def _classes(tag: Tag) -> str:
@@ -73,10 +81,23 @@ def _clean(soup: BeautifulSoup) -> None:
     for tag in soup.find_all(True):
         if _gone(tag) or tag.name == "body":
             continue
-        if _is_hidden(tag) or _FURNITURE.search(_classes(tag)):
+        if _is_hidden(tag) or (_FURNITURE.search(_classes(tag)) and not _is_content(tag)):
             # A references container can be called "references-nav"... keep real lists.
             if not _REFS_CONTAINER.match(str(tag.get("id") or "")):
                 tag.decompose()
+
+
+def _is_content(tag: Tag) -> bool:
+    """A document section (Pandoc/bookdown ``<div class="section level4"
+    id="use-code-comments-effectively">``) or a reference entry (``id="ref-cyware_social_x"``,
+    ``class="csl-entry"``): its id is a slug of what it holds, not furniture."""
+    classes = tag.get("class") or []
+    return (
+        tag.name == "section"
+        or "section" in classes
+        or "csl-entry" in classes
+        or str(tag.get("id") or "").startswith(("ref-", "cite_note", "bib"))
+    )
 
 
 def _meta(soup: BeautifulSoup, *names: str) -> list[str]:
@@ -135,10 +156,25 @@ def _keys_from_text(text: str) -> list[str]:
     return keys
 
 
+def _anchor_keys(text: str, anchors: list[str]) -> list[str]:
+    """One link that carries a list or range: ``<a href="#bib51">51–53</a>`` cites 51 to 53,
+    each as the anchor its entry would have ("#bib52", "#bib53")."""
+    numbers = _keys_from_text(text)
+    if len(numbers) <= len(anchors):
+        return anchors
+    parts = [re.fullmatch(r"(.*?)0*(\d+)", a) for a in anchors]
+    if not all(parts) or len({p.group(1) for p in parts}) != 1:
+        return anchors
+    if not {p.group(2) for p in parts} <= set(numbers):
+        return anchors
+    prefix = parts[0].group(1)
+    return [prefix + n for n in numbers]
+
+
 def _style_of(text: str, in_sup: bool) -> str:
     t = text.strip()
-    if _YEAR.search(t) and re.search(r"[^\W\d_]", t):
-        return "author_year"
+    if (_YEAR.search(t) or _UNDATED.search(t)) and re.search(r"[^\W\d_]", t):
+        return "author_year"  # "Lee (2010)", "Spielman, n.d."
     if in_sup:
         return "superscript"
     if t.startswith("["):
@@ -220,15 +256,31 @@ class _Reader:
         if name == "span" and "citation" in classes.split():
             self._citation_span(el, buf)
             return
+        if self.in_entry and self._entry_link(el, buf):
+            return
         if name == "a" and _REF_ANCHOR.match(str(el.get("href") or "")):
             text = el.get_text(" ", strip=True)
             style = "footnote" if "footnote" in classes else _style_of(text, in_sup)
-            buf.marker(text, style, [ANCHOR_PREFIX + str(el["href"])[1:]])
+            buf.marker(text, style, _anchor_keys(text, [ANCHOR_PREFIX + str(el["href"])[1:]]))
             return
         if name == "sup" and self._sup_marker(el, buf):
             return
         for child in list(el.children):
             self.inline(child, buf, in_sup or name == "sup")
+
+    def _entry_link(self, el: Tag, buf: Inline) -> bool:
+        """Inside an entry: a link's target may be its DOI (kept on the block); a link back
+        to the text ("^", "a", "↑") is no part of the entry. True when ``el`` is done with."""
+        if el.name == "span" and "mw-cite-backlink" in _classes(el):
+            return True
+        if el.name != "a":
+            return False
+        href = str(el.get("href") or "").strip()
+        if href.startswith("#"):
+            return bool(_BACKLINK_TEXT.match(el.get_text("", strip=True)))
+        if href:
+            buf.links.append(href)
+        return False
 
     def _citation_span(self, el: Tag, buf: Inline) -> None:
         text = " ".join(el.get_text("").split())
@@ -250,14 +302,18 @@ class _Reader:
         links = [str(a.get("href") or "") for a in el.find_all("a")]
         anchors = [ANCHOR_PREFIX + h[1:] for h in links if _REF_ANCHOR.match(h)]
         before = _tail(buf, 12).rstrip()
+        if _SUP_GLUE.fullmatch(text) and buf.extend_marker(text, [], joined_by=None):
+            return True  # <sup>1</sup><sup>, </sup><sup>2</sup>: one group, written in pieces
         if not _CITE_SHAPE.match(text) or (
             not anchors and (not before or _UNIT_BEFORE.search(before))
         ):
             buf.text("^" + text)  # an exponent: "10^6", "kg/m^2"
             return True
-        keys = anchors or _keys_from_text(text)
+        keys = _anchor_keys(text, anchors) if anchors else _keys_from_text(text)
         # Digits as Unicode superscripts: "adults¹" reads as a citation, "adults1" does not.
-        buf.marker(text.translate(_SUPERSCRIPT), "superscript", keys)
+        raw = text.translate(_SUPERSCRIPT)
+        if not buf.extend_marker(raw, keys, joined_by=_SUP_GLUE):
+            buf.marker(raw, "superscript", keys)
         return True
 
     # ---- blocks ---------------------------------------------------------------------
@@ -362,6 +418,21 @@ class _Reader:
         ):
             for cell in cells:
                 self.blocks(cell)
+            return
+        rows: dict[int, list[Tag]] = {}
+        for cell in cells:  # the table's own rows, each read once
+            rows.setdefault(id(cell.parent), []).append(cell)
+        for row_cells in rows.values():
+            # A data row is read only when it cites: its linked markers are citations, its
+            # numbers stay data (cells joined by "|" read as a table row, see looks_tabular).
+            hrefs = [str(a.get("href") or "") for c in row_cells for a in c.find_all("a")]
+            if not any(_REF_ANCHOR.match(h) for h in hrefs):
+                continue
+            buf = Inline()
+            for cell in row_cells:
+                self.inline(cell, buf)
+                buf.text(" | ")
+            self.b.add("paragraph", buf)
 
 
 # Real pages nest a few dozen elements deep; the reader recurses once per level.
