@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from ingest.author_year import author_year_key
 from ingest.readers.document import Block, Document, LinkDef
-from ingest.types import ParsedReference, ReferenceFields
+from ingest.types import IngestError, ParsedReference, ReferenceFields
 
 REFERENCE_HEADING = re.compile(
     r"^(?:[\d.]+\s+)?(?:references?(?: and notes| cited| list)?|notes and references|sources?"
@@ -119,14 +119,16 @@ def link_def_entries(defs: list[LinkDef], attached: set[str]) -> list[RawEntry]:
 
 
 def _parse(raw: str) -> ReferenceFields:
-    try:
-        from ingest.reference_fields import parse_reference
-    except ImportError:  # the field parser is developed in parallel; keys still work without it
-        return ReferenceFields()
+    """The entry's fields. A parser bug fails the article (stage "parse", the entry named in
+    the reason) rather than leaving the entry silently empty."""
+    from ingest.reference_fields import parse_reference
+
     try:
         return parse_reference(raw)
-    except Exception:  # one unparsable entry must not lose the article
-        return ReferenceFields()
+    except Exception as exc:
+        entry = raw if len(raw) <= 80 else raw[:77] + "..."
+        msg = f"reference parser failed on entry {entry!r}: {type(exc).__name__}: {exc}"
+        raise IngestError(msg, stage="parse") from exc
 
 
 def _ascii_word(s: str) -> str:
