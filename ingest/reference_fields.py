@@ -50,6 +50,7 @@ def parse_reference(raw: str) -> ReferenceFields:
     else:
         lab = reference_crf.label(text, ids)
     _end_vancouver_authors(lab)
+    _title_starts_with_words(lab)
     runs = _runs(lab)
     spans = {name: _field_run(runs, label) for name, label in _CONFIDENT_FIELDS.items()}
     f.authors = N.authors_of(_text(text, spans["authors"]))
@@ -101,6 +102,22 @@ def _end_vancouver_authors(lab: reference_crf.Labelled) -> None:
                 j += 1
             return
         i += 1
+
+
+def _title_starts_with_words(lab: reference_crf.Labelled) -> None:
+    """Words left unlabelled right before the title, with no punctuation between, begin
+    it ("(1950). In vitro ..." whose "In" looked like "In: Editors")."""
+    labels, toks = lab.labels, lab.tokens
+    for i in range(len(labels) - 1, 0, -1):
+        if labels[i] != "title" or labels[i - 1] != "other":
+            continue
+        j = i - 1
+        while j >= 0 and labels[j] == "other" and toks[j][0].isalpha():
+            j -= 1
+        if j < i - 1 and (j < 0 or not toks[j][0][-1].isalnum()):
+            for k in range(j + 1, i):
+                labels[k] = "title"
+        return
 
 
 _LOCATOR = {"volume", "issue", "pages"}

@@ -23,6 +23,7 @@ LABELS = (
 TOKEN_RE = re.compile(
     r"(?:https?://|www\.)[^\s<>\"“”]+"  # a URL, whole
     r"|(?:doi:\s?)?10\.\d{4,9}/[^\s<>\"“”]+"  # a DOI, whole
+    r"|[A-Z]{1,4}(?=\d)"  # capitals before digits apart: "Phys. Rev. D59" -> "D", "59"
     r"|\w*\d\w*"  # digits, with letters glued on
     r"|[^\W\d_]+(?:['’-][^\W\d_]+)*\.?"  # a word, its full stop kept
     r"|[^\w\s]"  # any other character alone
@@ -124,7 +125,7 @@ def _own(tok: str) -> tuple[str, ...]:
     elif any(c.isdigit() for c in tok):
         f.append("alnum")
     elif tok[0].isalpha():
-        f += [f"suf={word[-3:]}", f"pre={word[:3]}"]
+        f.append(f"suf={word[-3:]}")
         if tok[0].isupper():
             f.append("cap")
         if tok.isupper() and len(word) > 1:
@@ -145,7 +146,6 @@ def _own(tok: str) -> tuple[str, ...]:
             f.append("pubword")
         if tok.endswith(".") and len(tok) > 2:
             f.append("abbr")
-        f.append(f"len{min(len(word), 8)}")
     else:
         f.append("punct")
     if re.fullmatch(r"[ivxlcdm]+\.?", low):

@@ -54,23 +54,25 @@ def _names(rng: random.Random, families: list[str], style: str) -> str:
     return first if n == 1 else first + ", " + ", ".join(rest[:-1] + [f"and {rest[-1]}."])
 
 
-def _title(rng: random.Random, titles: list[str]) -> str:
-    if rng.random() < 0.25:  # short or repetitive: placement, not vocabulary
-        words = rng.choice(titles).split()
-        w = rng.choice(words).strip(",.:;")
-        return " ".join(rng.choice([w, *words]).strip(",.:;") for _ in range(rng.randint(1, 4)))
+def _title(rng: random.Random, titles: list[str], vocab: list[str]) -> str:
+    """A real title, or (one in three) a few words of any title in any order, the first
+    capitalised ("In trial of pain"): a title is told by its place, not its words."""
+    if rng.random() < 0.33:
+        words = [rng.choice(vocab) for _ in range(rng.randint(1, 6))]
+        return words[0][:1].upper() + " ".join(words)[1:]
     return rng.choice(titles)
 
 
 def synthesize(train: list[Example], n: int, seed: int) -> list[Example]:
     rng = random.Random(seed)
     titles, families, journals = _values(train)
+    vocab = sorted({w.strip(",.:;").lower() for t in titles for w in t.split()} - {""})
     out = []
     for k in range(n):
         style = rng.choice(["vancouver", "vancouver", "ama", "apa", "chicago", "ieee"])
-        t, j = _title(rng, titles).rstrip(".?!") or "Study", rng.choice(journals)
+        t, j = _title(rng, titles, vocab).rstrip(".?!") or "Study", rng.choice(journals)
         y, v, i = str(rng.randint(1950, 2030)), str(rng.randint(1, 400)), str(rng.randint(1, 24))
-        p1 = rng.randint(1, 2000)
+        p1 = rng.randint(1, 2000) if rng.random() < 0.8 else rng.randint(1, 9)
         pages = f"{p1}-{p1 + rng.randint(1, 40)}" if rng.random() < 0.8 else f"e{p1}"
         doi = f"10.{rng.randint(1000, 99999)}/x{rng.randint(1, 10**6)}"
         seg: list[list[str]] = []

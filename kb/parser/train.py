@@ -20,7 +20,7 @@ from ingest import reference_crf, reference_dicts, reference_tokens
 from kb.parser import corpus, synth
 
 NAME_WORDS = reference_dicts.DICT_DIR / "name-words.txt"
-SYNTHETIC = 1500  # strings made from training values in the journal styles (kb.parser.synth)
+SYNTHETIC = 2500  # strings made from training values in the journal styles (kb.parser.synth)
 OWN_WEIGHT = 3  # each of our own labelled strings counts three times
 PARAMS = {
     "c1": 0.05,  # L1: keeps the model small
