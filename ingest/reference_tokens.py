@@ -154,58 +154,69 @@ def _own(tok: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=200_000)
-def _ctx(tok: str) -> tuple[tuple[str, ...], tuple[str, ...], str, str, bool, int]:
-    """A token seen from its neighbours: (-1 features, +1 features, -2 shape, +2 shape,
-    is a year, change to the count of sentence ends)."""
+def _ctx(tok: str) -> tuple:
+    """A token and how its neighbours see it: (own features, as -1, as +1, as -2, as +2,
+    is a year, ends a sentence). Tuples, so a token's features are a few concatenations."""
     own = _own(tok)
     w, sh = own[0], own[1]
     ends = tok in {".", "?", "!"} or (tok.endswith(".") and len(tok) > 3)
-    return (f"-1{w}", f"-1{sh}"), (f"+1{w}", f"+1{sh}"), f"-2{sh}", f"+2{sh}", "year" in own, ends
+    return (
+        own,
+        (f"-1{w}", f"-1{sh}"),
+        (f"+1{w}", f"+1{sh}"),
+        (f"-2{sh}",),
+        (f"+2{sh}",),
+        "year" in own,
+        ends,
+    )
 
 
 _POS = [f"pos={k}" for k in range(10)]
-_SEG = [f"seg={k}" for k in range(7)]
+_SEG = [(f"seg={k}",) for k in range(7)]
+_STATE = {
+    (p, q, y): tuple(x for x, on in (("inparen", p), ("inquote", q), ("afteryear", y)) if on)
+    for p in (False, True)
+    for q in (0, 1)
+    for y in (False, True)
+}
 
 
-def features(tokens: list[tuple[str, int, int]], text: str) -> list[list[str]]:
-    """One feature list per token: its own features, its neighbours', its place."""
+def features(tokens: list[tuple[str, int, int]], text: str) -> list[tuple[str, ...]]:
+    """One feature tuple per token: its own features, its neighbours', its place (the
+    count of sentence ends before it, brackets and quotes it is in, a year seen)."""
     n = len(tokens)
-    toks = [t[0] for t in tokens]
-    ctx = [_ctx(t) for t in toks]
-    out: list[list[str]] = []
+    if not n:
+        return []
+    ctx = [_ctx(t[0]) for t in tokens]
+    out = []
     periods = paren = quote = 0
     year_seen = False
-    prev_end = tokens[0][1] if tokens else 0
-    for i, tok in enumerate(toks):
-        start, end = tokens[i][1], tokens[i][2]
-        f = [*_own(tok), _POS[10 * i // n], "sp" if start > prev_end else "nosp"]
-        if start > prev_end and text.find("\n", prev_end, start) >= 0:
-            f.append("newline")
-        if i:
-            f += ctx[i - 1][0]
-            if i > 1:
-                f.append(ctx[i - 2][2])
-        else:
-            f.append("first")
-        if i + 1 < n:
-            f += ctx[i + 1][1]
-            f.append("+sp" if tokens[i + 1][1] > end else "+nosp")
-            if i + 2 < n:
-                f.append(ctx[i + 2][3])
-        else:
-            f.append("last")
-        f.append(_SEG[periods if periods < 6 else 6])
-        if paren:
-            f.append("inparen")
-        if quote:
-            f.append("inquote")
-        if year_seen:
-            f.append("afteryear")
-        out.append(f)
-        # state for the tokens after this one
+    prev_end = tokens[0][1]
+    last = n - 1
+    for i, (tok, start, end) in enumerate(tokens):
         c = ctx[i]
-        periods += c[5]
-        year_seen = year_seen or c[4]
+        if start > prev_end:
+            f = c[0] + (_POS[10 * i // n], "sp")
+            if text.find("\n", prev_end, start) >= 0:
+                f += ("newline",)
+        else:
+            f = c[0] + (_POS[10 * i // n], "nosp")
+        if i > 1:
+            f += ctx[i - 1][1] + ctx[i - 2][3]
+        elif i:
+            f += ctx[0][1]
+        else:
+            f += ("first",)
+        if i < last:
+            f += ctx[i + 1][2] + (("+sp",) if tokens[i + 1][1] > end else ("+nosp",))
+            if i + 1 < last:
+                f += ctx[i + 2][4]
+        else:
+            f += ("last",)
+        f += _SEG[periods if periods < 6 else 6] + _STATE[paren > 0, quote, year_seen]
+        out.append(f)
+        periods += c[6]
+        year_seen = year_seen or c[5]
         if len(tok) == 1:
             if tok in "([":
                 paren += 1
