@@ -21,6 +21,7 @@ from pathlib import Path
 
 from bench import refstyles
 from bench.world import CONDITIONS, FAMILY, INTERVENTIONS, JOURNALS, PREFIX, make_world
+from ingest.doi import normalize_doi
 from ingest.types import (
     ParsedArticle,
     ParsedMarker,
@@ -124,7 +125,7 @@ def _reference(rng: random.Random, n: int, world: list[dict], earlier: list) -> 
     defect = None if defect == "duplicate" else defect  # nothing earlier to duplicate
     work = _pick_work(rng, world)
     true_doi = work["DOI"]
-    doi, doi_raw, status = true_doi.lower(), true_doi, "present"
+    doi, doi_raw, status = normalize_doi(true_doi, strict=False), true_doi, "present"
     if defect == "missing_doi":
         doi, doi_raw, status = None, None, "absent"
     elif defect == "empty_doi":

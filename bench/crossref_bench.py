@@ -1,12 +1,12 @@
 """Crossref benchmark: resolve N unique DOIs (plus suggestions) through the test server.
 
-The server (``tests/crossref_server.py``) enforces Crossref's polite-pool limits (10
+The server (``ingest/crossref/testing.py``) enforces Crossref's polite-pool limits (10
 single requests/s with 3 concurrent, 3 list requests/s with 3 concurrent, 429 beyond)
 and answers after ``latency`` seconds with jitter. The knowledge base holds synthetic
 articles saved from their ground-truth records (no parser in the loop), enough of them
 to cite N unique DOIs from the synthetic world.
 
-Ours: ``ingest.crossref.run.verify_and_suggest``; then a second run that must be
+Ours: ``kb.crossref.run.verify_and_suggest``; then a second run that must be
 answered from the cache (zero requests). Baseline: habanero ``works(ids=doi)`` one DOI
 per request, sequentially; and, for the suggestion part, one ``query.bibliographic``
 per distinct reference text, sequentially, paced to 3 requests/s (the best a
@@ -58,14 +58,16 @@ def load_kb(db: Path, articles: list[SyntheticArticle]) -> None:
 
 
 def _usable_dois(db: Path) -> list[str]:
-    from ingest.crossref.suggest import USABLE_DOI
+    from ingest.doi import USABLE_DOI_STATUSES, normalize_doi
     from kb.database import open_db
     from kb.models import Reference
 
     engine = open_db(db)
     with Session(engine) as session:
-        stmt = select(Reference.doi).where(Reference.doi_status.in_(USABLE_DOI))
-        dois = sorted({d.strip().lower() for d in session.exec(stmt) if d and d.strip()})
+        stmt = select(Reference.doi).where(Reference.doi_status.in_(USABLE_DOI_STATUSES))
+        dois = sorted(
+            {normalize_doi(d, strict=False) for d in session.exec(stmt) if d and d.strip()}
+        )
     engine.dispose()
     return dois
 
@@ -129,7 +131,7 @@ def baseline(url: str, dois: list[str], db: Path) -> dict[str, Any]:
 
 def ours(db: Path, url: str, server: Any) -> dict[str, Any]:  # noqa: ANN401
     from ingest.crossref.limiter import Limits
-    from ingest.crossref.run import verify_and_suggest
+    from kb.crossref.run import verify_and_suggest
     from kb.database import open_db
 
     engine = open_db(db)
@@ -170,7 +172,7 @@ def ours(db: Path, url: str, server: Any) -> dict[str, Any]:  # noqa: ANN401
 def run(
     workdir: Path, *, seed: int, n_dois: int, latency: float = 0.15, jitter: float = 0.05
 ) -> dict[str, Any]:
-    from tests.crossref_server import CrossrefTestServer, ServerLimits
+    from ingest.crossref.testing import CrossrefTestServer, ServerLimits
 
     workdir.mkdir(parents=True, exist_ok=True)
     world, articles = corpus_for_dois(seed, n_dois)

@@ -80,8 +80,8 @@ def prepare(workdir: Path, seed: int, n_articles: int) -> tuple[Path, Path, list
 
 def _build(art_dir: Path, snap: Path, db: Path, paths: list[str] | None = None) -> Any:  # noqa: ANN401
     """Import the snapshot (untimed by the caller's choice) and return a build callable."""
-    from ingest.crossref.snapshot import import_snapshot
     from kb.build import BuildOptions, build
+    from kb.crossref.snapshot import import_snapshot
     from kb.database import open_db
 
     engine = open_db(db)
@@ -128,7 +128,7 @@ def run(workdir: Path, *, seed: int, n_articles: int, profile_articles: int) -> 
             "rows_per_s": round(ours_rps),
             "ingested": result.ingested,
             "failed": len(result.failures),
-            "failures_sample": [f"{f.source}: {f.error}" for f in result.failures[:5]],
+            "failures_sample": [f"{f.source}: {f.reason}" for f in result.failures[:5]],
             "crossref": result.crossref_line,
         },
         "baseline": {

@@ -137,7 +137,7 @@ def make_world(seed: int, n_works: int) -> list[dict]:
 
 
 def write_world(works: list[dict], path: str | Path) -> Path:
-    """Write works as JSON lines (the format of ``tests/fixtures/crossref-world/works.jsonl``)."""
+    """Write works as JSON lines (the format of ``data/snapshot/source/works.jsonl``)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8") as fh:

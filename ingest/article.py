@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from ingest.claims import mark_claims
 from ingest.decode import DEFAULT_MAX_BYTES, decode_bytes
+from ingest.markers import attach_markers
 from ingest.readers.document import ANCHOR_PREFIX, Document
 from ingest.reflist import ReferenceList, build_references, find_reference_list, link_def_entries
 from ingest.sentences import split_sentences
@@ -227,19 +229,8 @@ def _resolve_anchors(doc: Document, by_anchor: dict[str, str]) -> list[InlineMar
 
 
 def _attach(article: ParsedArticle, inline: list[InlineMarker]) -> None:
-    """Markers and claims come from ingest.markers / ingest.claims, built in parallel."""
-    try:
-        from ingest.markers import attach_markers
-
-        attach_markers(article, inline)
-    except ImportError as exc:  # not there yet: reading still works without markers
-        article.warnings.append(f"marker detection unavailable ({exc})")
-        return
-    try:
-        from ingest.claims import mark_claims
-    except ImportError as exc:
-        article.warnings.append(f"claim detection unavailable ({exc})")
-        return
+    """Markers, then the claims they make."""
+    attach_markers(article, inline)
     mark_claims(article)
 
 

@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from ingest.reference_fields import family_name
 from ingest.types import ParsedReference
 
 # Letters that NFKD does not decompose into ASCII.
@@ -170,10 +171,6 @@ class _Entry:
 
 
 def _family_name(author: str) -> str | None:
-    try:  # the reference parser's definition, once it has landed
-        from ingest.reference_fields import family_name
-    except ImportError:
-        return None
     try:
         return family_name(author)
     except Exception:  # a helper's bug must not lose the article

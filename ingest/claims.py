@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from ingest.descriptions import describe_study
 from ingest.markers import body_sentences
 from ingest.types import ParsedArticle, ParsedSentence, StudyDescription
 
@@ -66,43 +67,8 @@ def describes_study(text: str) -> bool:
 
 
 def describe(text: str) -> StudyDescription | None:
-    """What the sentence says about its study, from the conditions developer's parser."""
-    try:
-        from ingest.descriptions import describe_study
-    except ImportError:
-        return _fallback_description(text)
-    try:
-        return describe_study(text)
-    except Exception:  # a helper's bug must not lose the article's claims
-        return _fallback_description(text)
-
-
-_YEAR_RE = re.compile(
-    rf"\b(?:(?:a|an|one|the|in)\s+)?((?:19|20)\d\d)\s+(?:\w+\s+)?{_STUDY}\b|"
-    rf"\b{_STUDY}\s+(?:\w+\s+){{0,3}}?(?:conducted|published|carried\s+out)\s+in\s+((?:19|20)\d\d)\b",
-    re.I,
-)
-_JOURNAL_RE = re.compile(
-    r"\bpublished\s+in\s+(?:the\s+)?((?:[A-Z][\w&'’.-]*|of|and|for|the|in|&)"
-    r"(?:\s+(?:[A-Z][\w&'’.-]*|of|and|for|the|in|&))*)"
-)
-_DESIGN_RE = re.compile(
-    r"\b(randomi[sz]ed controlled trial|meta-analysis|systematic review|cohort|case-control|"
-    r"cross-sectional|case report|case series|pilot)\b",
-    re.I,
-)
-
-
-def _fallback_description(text: str) -> StudyDescription | None:
-    """Until ``describe_study`` lands: the year, journal and design a sentence names."""
-    d = StudyDescription()
-    if m := _YEAR_RE.search(text):
-        d.year = int(m.group(1) or m.group(2))
-    if m := _JOURNAL_RE.search(text):
-        d.journal = re.sub(r"\s+(?:of|and|for|the|in|&)$", "", m.group(1)).strip() or None
-    if m := _DESIGN_RE.search(text):
-        d.design = m.group(1).lower()
-    return None if d.is_empty() else d
+    """What the sentence says about its study (``ingest.descriptions``)."""
+    return describe_study(text)
 
 
 def mark_claims(article: ParsedArticle) -> None:

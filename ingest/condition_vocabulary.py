@@ -6,7 +6,9 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-VOCABULARY_PATH = Path(__file__).resolve().parent.parent / "data" / "conditions.csv"
+from ingest.resources import RESOURCES
+
+VOCABULARY_PATH = RESOURCES.data_file("conditions.csv")
 
 
 @dataclass(frozen=True)

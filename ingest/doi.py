@@ -40,6 +40,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from itertools import islice
+from typing import Literal, overload
 from urllib.parse import quote, unquote
 
 MAX_DOI_LENGTH = 512
@@ -108,16 +109,41 @@ def _trim(doi: str) -> str:
     return doi
 
 
-def normalize_doi(s: str) -> str | None:
-    """The canonical form of a written DOI: no prefix, decoded, trimmed, lower-case.
+@overload
+def normalize_doi(s: str) -> str | None: ...
+@overload
+def normalize_doi(s: str, *, strict: Literal[False]) -> str: ...
 
-    Returns None when what remains is not a valid DOI."""
+
+def normalize_doi(s: str, *, strict: bool = True) -> str | None:
+    """The canonical form of a DOI: no resolver or ``doi:`` prefix, lower-case (DOIs are
+    case-insensitive). Every DOI key in the database is in this form.
+
+    ``strict`` (a DOI as written in text): also decoded, stripped of trailing punctuation and
+    inner spaces, and None when what remains is not a valid DOI. ``strict=False`` (a DOI
+    Crossref issued, or one already stored): only the canonical form, never repaired or
+    refused, because a registered DOI may hold characters our syntax check does not accept.
+    """
     s = s.strip()
     for _ in range(3):  # doubled prefixes such as "https://doi.org/doi:10..."
         s = _PREFIX_STRIP_RE.sub("", s).strip()
+    if not strict:
+        return s.lower()
     s = re.sub(r"\s+", "", unquote(s))
     s = _trim(s).lower()
     return s if is_valid_doi(s) else None
+
+
+# A DOI the entry gives that Crossref can verify: written as is ("present"), or written with
+# a doubled prefix or a space inside that find_doi repaired ("malformed" with a DOI; the
+# audit still reports the writing as doi_invalid). A truncated DOI is only a fragment to
+# search by, and a malformed label with no DOI after it gives nothing to look up.
+USABLE_DOI_STATUSES = ("present", "malformed")
+
+
+def has_usable_doi(doi: str | None, status: str | None) -> bool:
+    """True when an entry's DOI can be looked up as it stands (see ``USABLE_DOI_STATUSES``)."""
+    return bool(doi) and status in USABLE_DOI_STATUSES
 
 
 def crossref_path_segment(doi: str) -> str:

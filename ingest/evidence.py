@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-RULES_PATH = Path(__file__).resolve().parent.parent / "data" / "evidence_rules.json"
+from ingest.resources import RESOURCES
+
+RULES_PATH = RESOURCES.data_file("evidence_rules.json")
 UNKNOWN = "unknown"
 FIELDS = ("crossref_type", "title", "journal", "url", "source_type", "raw")
 _FIELD_LABEL = {"crossref_type": "Crossref type", "source_type": "entry type"}

@@ -18,8 +18,9 @@ import pycrfsuite
 from ingest import reference_patterns as P
 from ingest.doi import find_doi_matches
 from ingest.reference_tokens import features, tokenize
+from ingest.resources import RESOURCES
 
-MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "parser" / "model.crfsuite"
+MODEL_PATH = RESOURCES.data_file("parser", "model.crfsuite")
 _LOCAL = threading.local()
 
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 import csv
 import re
 from functools import cache
-from pathlib import Path
 
-DICT_DIR = Path(__file__).resolve().parent.parent / "data" / "parser" / "dict"
+from ingest.resources import RESOURCES
+
+DICT_DIR = RESOURCES.data_file("parser", "dict")
 
 
 def _words(name: str) -> frozenset[str]:

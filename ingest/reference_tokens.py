@@ -90,7 +90,6 @@ _CUES = {
     "to",
 }
 _OPEN = set("([{“‘\"'")
-_CLOSE = set(")]}”’")
 
 
 def tokenize(text: str) -> list[tuple[str, int, int]]:
@@ -232,7 +231,3 @@ def features(tokens: list[tuple[str, int, int]], text: str) -> list[tuple[str, .
 
 def is_open(tok: str) -> bool:
     return tok in _OPEN
-
-
-def is_close(tok: str) -> bool:
-    return tok in _CLOSE

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from ingest.author_year import author_year_key
 from ingest.readers.document import Block, Document, LinkDef
+from ingest.reference_fields import parse_reference
 from ingest.types import IngestError, ParsedReference, ReferenceFields
 
 REFERENCE_HEADING = re.compile(
@@ -121,8 +122,6 @@ def link_def_entries(defs: list[LinkDef], attached: set[str]) -> list[RawEntry]:
 def _parse(raw: str) -> ReferenceFields:
     """The entry's fields. A parser bug fails the article (stage "parse", the entry named in
     the reason) rather than leaving the entry silently empty."""
-    from ingest.reference_fields import parse_reference
-
     try:
         return parse_reference(raw)
     except Exception as exc:

@@ -7,6 +7,8 @@ All offsets are Python string indices: article-level offsets point into
 
 from __future__ import annotations
 
+import re
+import traceback
 from dataclasses import dataclass, field
 
 
@@ -140,3 +142,47 @@ class IngestError(Exception):
         super().__init__(message)
         self.stage = stage
         self.source = source
+
+
+REASON_MAX = 300  # characters of ``Failure.reason``
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why one input could not be ingested: the one form a failure takes from the parser
+    (or reader, or saver) to its ``ingest_failure`` row. Plain data, so it crosses a
+    process boundary as it is."""
+
+    source: str
+    stage: str  # read | fetch | decode | parse | save
+    reason: str  # one line, at most REASON_MAX characters
+    detail: str = ""  # the full text: the whole message, and the traceback of a bug
+
+    @classmethod
+    def of(
+        cls,
+        exc: BaseException,
+        source: str,
+        *,
+        stage: str | None = None,
+        reason: str | None = None,
+    ) -> Failure:
+        """The record of ``exc``: an ``IngestError`` keeps its stage and message; anything
+        else (a bug) also keeps its traceback in ``detail``."""
+        message = str(exc) if reason is None else reason
+        if isinstance(exc, IngestError) and exc.__cause__ is None:
+            detail = message
+        else:
+            detail = message + "\n\n" + "".join(traceback.format_exception(exc))
+        return cls(
+            source=source,
+            stage=stage or getattr(exc, "stage", None) or "parse",
+            reason=one_line(message),
+            detail=detail,
+        )
+
+
+def one_line(text: str, limit: int = REASON_MAX) -> str:
+    """``text`` on one line, cut to ``limit`` characters (the cut ends in an ellipsis)."""
+    line = re.sub(r"\s*\n\s*", " ", text.strip())
+    return line if len(line) <= limit else line[: limit - 1] + "\u2026"

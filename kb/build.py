@@ -14,22 +14,23 @@ import json
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from contextlib import nullcontext
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from ingest.types import IngestError
+from ingest.resources import RESOURCES
+from ingest.types import Failure, IngestError, one_line
 from kb.database import open_db
 from kb.inputs import InputSpec, discover
 from kb.models import Article, BuildRun, IngestFailure, Reference, utcnow
-from kb.parallel import ParsePool, Pending, worker_count
+from kb.parallel import ArticleJob, ArticlePool, Pending, local_executor, worker_count
 from kb.save import delete_article_rows, save_article
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "data"
+DATA = RESOURCES.data
 DEFAULT_INPUTS = [str(DATA / "articles")]
 DEFAULT_SNAPSHOTS = [DATA / "snapshot"]
 DERIVED_INPUTS = [
@@ -37,13 +38,6 @@ DERIVED_INPUTS = [
     DATA / "evidence_rules.json",
     DATA / "audit" / "non_scholarly_sources.csv",
 ]
-
-
-@dataclass
-class Failure:
-    source: str
-    stage: str
-    error: str
 
 
 @dataclass
@@ -94,21 +88,8 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def ingest_one(
-    engine: Engine, spec: InputSpec, *, force: bool = False, fetch_timeout: float = 20
-) -> tuple[str, int | None]:
-    """Read, parse and save one input in its own transaction.
-
-    Returns ("ingested" | "unchanged", article_id). Raises IngestError."""
-    with ParsePool(0) as pool:
-        started = _start(engine, spec, pool, force=force, fetch_timeout=fetch_timeout)
-        if started[0] == "unchanged":
-            return "unchanged", started[1]
-        return "ingested", _finish(engine, spec, pool, *started[1:])
-
-
 def _start(
-    engine: Engine, spec: InputSpec, pool: ParsePool, *, force: bool, fetch_timeout: float
+    engine: Engine, spec: InputSpec, pool: ArticlePool, *, force: bool, fetch_timeout: float
 ) -> tuple:
     """Read one input and hand it to the parser: ("unchanged", id) or ("parse", digest,
     pending). Raises IngestError when the input cannot be read."""
@@ -122,25 +103,37 @@ def _start(
         ).first()
         if row is not None and row.content_hash == digest and not force:
             return "unchanged", row.id
-    return "parse", digest, pool.submit(data, spec.source, content_type)
+    return "parse", digest, pool.submit(ArticleJob(spec.source, data, content_type))
 
 
-def _finish(engine: Engine, spec: InputSpec, pool: ParsePool, digest: str, job: Pending) -> int:
+def _finish(
+    engine: Engine, spec: InputSpec, pool: ArticlePool, digest: str, job: Pending
+) -> int | Failure:
     """Take the parsed article back and save it in its own transaction."""
     parsed = pool.result(job)
+    if isinstance(parsed, Failure):
+        return parsed
     try:
         with Session(engine) as session, session.begin():
             article_id = save_article(session, parsed, source_kind=spec.kind, content_hash=digest)
             session.execute(delete(IngestFailure).where(IngestFailure.source == spec.source))
     except Exception as exc:
-        raise IngestError(f"could not save: {type(exc).__name__}: {exc}", stage="save") from exc
+        reason = f"could not save: {type(exc).__name__}: {exc}"
+        return Failure.of(exc, spec.source, stage="save", reason=reason)
     return article_id
 
 
 def _record_failure(engine: Engine, failure: Failure) -> None:
     with Session(engine) as session, session.begin():
         session.execute(delete(IngestFailure).where(IngestFailure.source == failure.source))
-        session.add(IngestFailure(source=failure.source, error=failure.error, stage=failure.stage))
+        session.add(
+            IngestFailure(
+                source=failure.source,
+                error=failure.reason,
+                stage=failure.stage,
+                detail=failure.detail,
+            )
+        )
 
 
 def prune(engine: Engine, keep_sources: set[str]) -> int:
@@ -221,7 +214,7 @@ def build(
     specs, problems = discover(list(paths or DEFAULT_INPUTS))
     result.inputs = len(specs) + len(problems)
     for arg, reason in problems:
-        failure = Failure(arg, "read", reason)
+        failure = Failure(arg, "read", one_line(reason), reason)
         result.failures.append(failure)
         _record_failure(engine, failure)
 
@@ -246,7 +239,7 @@ def _ingest_all(engine: Engine, specs: list[InputSpec], opts: BuildOptions, resu
 
     workers = worker_count(opts.workers, len(specs))
     window = 3 * workers  # articles read ahead of the one being saved; 0 = sequential
-    pending: deque[tuple[InputSpec, tuple | IngestError]] = deque()
+    pending: deque[tuple[InputSpec, tuple | Failure]] = deque()
     with (
         click.progressbar(
             length=len(specs),
@@ -254,15 +247,16 @@ def _ingest_all(engine: Engine, specs: list[InputSpec], opts: BuildOptions, resu
             show_pos=True,
             file=None if opts.progress else _Null(),
         ) as bar,
-        ParsePool(workers) as pool,
+        local_executor(workers) or nullcontext() as executor,
     ):
+        pool = ArticlePool(executor)
         for spec in specs:
             try:
                 started = _start(
                     engine, spec, pool, force=opts.force, fetch_timeout=opts.fetch_timeout
                 )
             except IngestError as exc:
-                started = exc
+                started = Failure.of(exc, spec.source)
             pending.append((spec, started))
             while len(pending) > window:
                 _complete(engine, pool, *pending.popleft(), result)
@@ -274,28 +268,24 @@ def _ingest_all(engine: Engine, specs: list[InputSpec], opts: BuildOptions, resu
 
 def _complete(
     engine: Engine,
-    pool: ParsePool,
+    pool: ArticlePool,
     spec: InputSpec,
-    started: tuple | IngestError,
+    started: tuple | Failure,
     result: BuildResult,
 ) -> None:
-    try:
-        if isinstance(started, IngestError):
-            raise started
-        if started[0] == "unchanged":
-            result.unchanged += 1
-            return
-        _finish(engine, spec, pool, *started[1:])
-    except IngestError as exc:
-        failure = Failure(spec.source, exc.stage, str(exc))
-        result.failures.append(failure)
-        _record_failure(engine, failure)
+    if not isinstance(started, Failure) and started[0] == "unchanged":
+        result.unchanged += 1
+        return
+    outcome = started if isinstance(started, Failure) else _finish(engine, spec, pool, *started[1:])
+    if isinstance(outcome, Failure):
+        result.failures.append(outcome)
+        _record_failure(engine, outcome)
         return
     result.ingested += 1
 
 
 def _crossref(engine: Engine, opts: BuildOptions, echo: Callable[[str], None]):
-    from ingest.crossref.run import verify_and_suggest
+    from kb.crossref.run import verify_and_suggest
 
     summary = verify_and_suggest(
         engine,
@@ -327,7 +317,9 @@ def _finish_run(engine: Engine, run_id: int, result: BuildResult) -> None:
         "unchanged": result.unchanged,
         "pruned": result.pruned,
         "derived": result.derived,
-        "failed": [asdict(f) for f in result.failures],
+        "failed": [
+            {"source": f.source, "stage": f.stage, "error": f.reason} for f in result.failures
+        ],
         "crossref": result.crossref,
     }
     reachable = (result.crossref or {}).get("reachable")

@@ -302,8 +302,9 @@ class IngestFailure(SQLModel, table=True):
     __tablename__ = "ingest_failure"
     id: int | None = Field(default=None, primary_key=True)
     source: str = Field(index=True)
-    error: str  # one-line reason
+    error: str  # one-line reason (Failure.reason)
     stage: str  # read | decode | parse | save | crossref
+    detail: str = ""  # the full text: whole message, traceback of a parser bug
     at: str = Field(default_factory=utcnow)
 
 

@@ -1,14 +1,19 @@
 """Parse articles in worker processes while the caller saves them in input order.
 
 Parsing is pure (bytes in, ``ParsedArticle`` out) and is most of the ingest cost, so a
-build with many inputs hands it to a small process pool. Results are taken back in the
-order they were submitted, so saving, failure records and counts happen exactly as in
-a sequential build. A worker that dies (the pool breaks) costs nothing but speed: the
-articles it held are parsed again in the calling process.
+build with many inputs hands it to a pool. The work one article needs is one pure
+function, ``compute_article(job) -> ParsedArticle | Failure``, run by any
+``concurrent.futures.Executor``: the local process pool here, or another executor with
+the same interface (a ``distributed.Client.get_executor()``). A time budget per article
+belongs inside ``compute_article``, so every executor enforces it.
 
-Workers are forked, which needs a single-threaded caller (a fork taken while another
-thread holds a lock can hang the child); a build running in a thread of a server gets
-no pool unless it asks for one, and then the workers are spawned.
+``ArticlePool`` takes the results back in the order they were submitted, so saving,
+failure records and counts happen exactly as in a sequential build. A worker that dies
+(the pool breaks) costs nothing but speed: the articles it held are parsed again here.
+
+Local workers are forked, which needs a single-threaded caller (a fork taken while
+another thread holds a lock can hang the child); a build running in a thread of a server
+gets no pool unless it asks for one, and then the workers are spawned.
 """
 
 from __future__ import annotations
@@ -16,36 +21,43 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
-from ingest.types import IngestError, ParsedArticle
+from ingest.types import Failure, IngestError, ParsedArticle
 
 MIN_INPUTS = 16  # below this, starting workers costs more than it saves
 MAX_WORKERS = 4
 
+ArticleResult = ParsedArticle | Failure
 
-def parse_safely(data: bytes, source: str, content_type: str | None) -> ParsedArticle:
-    """``parse_article`` with every failure turned into a one-line ``IngestError``."""
+
+@dataclass(frozen=True)
+class ArticleJob:
+    """One article to parse: everything ``compute_article`` needs, and nothing else."""
+
+    source: str
+    data: bytes
+    content_type: str | None = None
+
+
+def compute_article(job: ArticleJob) -> ArticleResult:
+    """Parse one article; every failure, parser bugs included, comes back as a
+    ``Failure`` (never raised, so the other articles go on)."""
     from ingest.article import parse_article
 
     try:
-        return parse_article(data, source, content_type=content_type)
-    except IngestError:
-        raise
-    except RecursionError as exc:
-        raise IngestError("document nests too deeply to parse", stage="parse") from exc
-    except Exception as exc:  # a parser bug must not stop the other articles
-        raise IngestError(f"parser failed: {type(exc).__name__}: {exc}", stage="parse") from exc
-
-
-def _parse_task(data: bytes, source: str, content_type: str | None) -> tuple:
-    # An IngestError's stage would not survive pickling (it is a keyword argument).
-    try:
-        return ("ok", parse_safely(data, source, content_type))
+        return parse_article(job.data, job.source, content_type=job.content_type)
     except IngestError as exc:
-        return ("error", str(exc), exc.stage)
+        return Failure.of(exc, job.source)
+    except RecursionError as exc:
+        return Failure.of(
+            exc, job.source, stage="parse", reason="document nests too deeply to parse"
+        )
+    except Exception as exc:  # a parser bug must not stop the other articles
+        reason = f"parser failed: {type(exc).__name__}: {exc}"
+        return Failure.of(exc, job.source, stage="parse", reason=reason)
 
 
 def _warm_up() -> None:
@@ -53,10 +65,7 @@ def _warm_up() -> None:
     forking, so the workers inherit them, or once per spawned worker."""
     body = b"Warm up. The parser [1].\n\nReferences\n\n1. A. Title. 2020.\n"
     for name in ("w.txt", "w.md", "w.html"):
-        try:
-            parse_safely(body if name != "w.html" else b"<p>" + body + b"</p>", name, None)
-        except IngestError:
-            pass
+        compute_article(ArticleJob(name, body if name != "w.html" else b"<p>" + body + b"</p>"))
 
 
 def worker_count(requested: int | None, n_inputs: int) -> int:
@@ -80,100 +89,89 @@ def _can_fork() -> bool:
     return threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
 
 
-def _context() -> multiprocessing.context.BaseContext:
-    # fork: no re-import of the caller's main script (spawn runs an unguarded one again)
-    # and the parsers are already imported.
-    return multiprocessing.get_context("fork" if _can_fork() else "spawn")
+class LocalPool(ProcessPoolExecutor):
+    """The standard process pool, with the parsers warmed up where the workers get them:
+    in this process just before the first fork (the children inherit them), or in each
+    spawned worker. Nothing starts until the first article is submitted."""
+
+    def __init__(self, workers: int):
+        # fork: no re-import of the caller's main script (spawn runs an unguarded one
+        # again) and the parsers are already imported.
+        context = multiprocessing.get_context("fork" if _can_fork() else "spawn")
+        self._warm_parent = context.get_start_method() == "fork"
+        super().__init__(
+            workers, mp_context=context, initializer=None if self._warm_parent else _warm_up
+        )
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        if self._warm_parent:
+            self._warm_parent = False  # once, before the first fork
+            _warm_up()
+        return super().submit(fn, *args, **kwargs)
+
+    def __exit__(self, *exc: object) -> bool:
+        self.shutdown(wait=True, cancel_futures=True)  # an interrupted build waits for no one
+        return False
+
+
+def local_executor(workers: int) -> LocalPool | None:
+    """The local pool for ``workers`` processes; None for 0 (parse in this process)."""
+    return LocalPool(workers) if workers > 0 else None
 
 
 @dataclass
 class Pending:
-    """One submitted parse: the inputs are kept to parse again if the pool breaks."""
+    """One submitted article: the job is kept to parse again if the pool breaks."""
 
-    data: bytes
-    source: str
-    content_type: str | None
+    job: ArticleJob
     future: Future | None = None
-    done: ParsedArticle | IngestError | None = None
+    done: ArticleResult | None = None
 
 
-class ParsePool:
+class ArticlePool:
     """``submit`` articles in input order, ``result`` them back in the same order.
 
-    With ``workers=0`` (or once the pool has broken) parsing happens inside ``submit``,
-    in this process, exactly as a sequential build does."""
+    ``executor`` runs ``compute_article``; with None (or once the executor has broken)
+    parsing happens inside ``submit``, in this process, exactly as a sequential build
+    does. The caller owns the executor and shuts it down."""
 
-    def __init__(self, workers: int):
-        self.workers = workers
-        self._pool: ProcessPoolExecutor | None = None
-        self._broken = False
-        self.fallbacks = 0  # articles parsed here because the pool broke
+    def __init__(self, executor: Executor | None):
+        self.executor = executor
+        self.broken = False  # the executor broke: every article is parsed here
+        self.fallbacks = 0  # articles parsed here because the executor failed them
 
-    def __enter__(self) -> ParsePool:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
-
-    def _executor(self) -> ProcessPoolExecutor:
-        if self._pool is None:
-            context = _context()
-            forked = context.get_start_method() == "fork"
-            if forked:
-                _warm_up()
-            self._pool = ProcessPoolExecutor(
-                self.workers, mp_context=context, initializer=None if forked else _warm_up
-            )
-        return self._pool
-
-    def submit(self, data: bytes, source: str, content_type: str | None) -> Pending:
-        job = Pending(data, source, content_type)
-        if self.workers > 0 and not self._broken:
+    def submit(self, job: ArticleJob) -> Pending:
+        pending = Pending(job)
+        if self.executor is not None:
             try:
-                job.future = self._executor().submit(_parse_task, data, source, content_type)
-                return job
+                pending.future = self.executor.submit(compute_article, job)
+                return pending
             except BrokenProcessPool:
                 self._give_up()
-        job.done = self._parse_here(job)
-        return job
+        pending.done = self._compute_here(job, fallback=self.broken)
+        return pending
 
-    def result(self, job: Pending) -> ParsedArticle:
-        """The parsed article, or raises the ``IngestError`` parsing it raised."""
-        if job.done is None:
+    def result(self, pending: Pending) -> ArticleResult:
+        """The parsed article or its ``Failure``."""
+        if pending.done is None:
             try:
-                outcome = job.future.result()  # type: ignore[union-attr]
+                pending.done = pending.future.result()  # type: ignore[union-attr]
             except BrokenProcessPool:
                 self._give_up()
-                job.done = self._parse_here(job)
+                pending.done = self._compute_here(pending.job)
             except Exception:  # the result could not come back (e.g. not picklable)
-                job.done = self._parse_here(job)
-            else:
-                if outcome[0] == "ok":
-                    job.done = outcome[1]
-                else:
-                    job.done = IngestError(outcome[1], stage=outcome[2])
-        job.future = None
-        job.data = b""  # the bytes are no longer needed: keep the window small
-        if isinstance(job.done, IngestError):
-            raise job.done
-        return job.done
+                pending.done = self._compute_here(pending.job)
+        pending.future = None
+        pending.job = ArticleJob(pending.job.source, b"")  # keep the read-ahead window small
+        return pending.done
 
-    def _parse_here(self, job: Pending) -> ParsedArticle | IngestError:
-        if self.workers > 0:
-            self.fallbacks += 1
-        try:
-            return parse_safely(job.data, job.source, job.content_type)
-        except IngestError as exc:
-            return exc
+    def _compute_here(self, job: ArticleJob, *, fallback: bool = True) -> ArticleResult:
+        self.fallbacks += fallback
+        return compute_article(job)
 
     def _give_up(self) -> None:
-        """The pool broke (a worker died): parse the rest here."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
-        self._broken = True
+        """The executor broke (a worker died): parse the rest here."""
+        if self.executor is not None:
+            self.executor.shutdown(wait=False, cancel_futures=True)
+            self.executor = None
+        self.broken = True

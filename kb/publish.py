@@ -10,9 +10,10 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-METADATA = ROOT / "datasette_metadata.json"
-TEMPLATES = ROOT / "templates"
+from ingest.resources import RESOURCES
+
+METADATA = RESOURCES.metadata
+TEMPLATES = RESOURCES.templates
 PLUGIN = Path(__file__).resolve().parent / "datasette_plugin.py"
 
 README = """# evidence-kb, published copy

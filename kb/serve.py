@@ -12,11 +12,11 @@ import json
 import sys
 from pathlib import Path
 
+from ingest.resources import RESOURCES
 from kb.datasette_settings import SETTINGS, settings_argv
 
-ROOT = Path(__file__).resolve().parent.parent
-METADATA = ROOT / "datasette_metadata.json"
-TEMPLATES_DIR = ROOT / "templates"
+METADATA = RESOURCES.metadata
+TEMPLATES_DIR = RESOURCES.templates
 # A directory holding only the plugin shim: Datasette imports every *.py in it.
 PLUGINS_DIR = Path(__file__).resolve().parent / "datasette_plugins"
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from ingest.crossref.snapshot import DEFAULT_SOURCE
 from kb.database import open_db
 
 pytest_plugins: list[str] = [
@@ -17,7 +18,7 @@ DATA = ROOT / "data"
 FIXTURES = ROOT / "tests" / "fixtures"
 SAMPLE_ARTICLE = DATA / "articles" / "ldn-article.txt"
 SHARED_ARTICLES = FIXTURES / "articles"  # copies of ../shared/articles (CC BY / CC0)
-CROSSREF_WORLD = FIXTURES / "crossref-world" / "works.jsonl"  # copy of ../shared/crossref-world
+CROSSREF_WORLD = DEFAULT_SOURCE  # data/snapshot/source/works.jsonl, see its README
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.crossref_server import CrossrefTestServer, ServerLimits, load_world
+from ingest.crossref.testing import CrossrefTestServer, ServerLimits, load_world
 
 
 @pytest.fixture

@@ -72,18 +72,36 @@ def test_description_agreeing_with_abbreviation_and_prefix_is_fine(b):
         b,
         1,
         "10.5555/d.2",
-        journal="Clinical Rheumatology",
+        journal="Journal of Clinical Rheumatology",
         year=2014,
         title="LDN for chronic pain: a randomised trial",
     )
     b.claim(
-        "A 2014 randomised trial in the Journal of Clinical Rheumatology found less pain [1].",
+        "A 2014 randomised trial in J Clin Rheumatol found less pain [1].",
         ["1"],
         desc_year=2014,
-        desc_journal="Journal of Clinical Rheumatology",
+        desc_journal="J Clin Rheumatol",
         desc_design="randomised controlled trial",
     )
     assert findings(b, "description_mismatch") == []
+
+
+def test_a_journal_of_prefix_names_another_journal(b):
+    # issue 12: "Journal of Clinical Rheumatology" is not "Clinical Rheumatology"
+    entry(b, 1, "10.5555/d.2", journal="Clinical Rheumatology", year=2014)
+    b.claim(
+        "A 2014 study in the Journal of Clinical Rheumatology found less pain [1].",
+        ["1"],
+        desc_year=2014,
+        desc_journal="Journal of Clinical Rheumatology",
+    )
+    got = findings(b, "description_mismatch")
+    assert json.loads(got[0].evidence)["fields"] == {
+        "journal": {
+            "sentence": "Journal of Clinical Rheumatology",
+            "source": "Clinical Rheumatology",
+        }
+    }
 
 
 def test_description_sample_size(b):

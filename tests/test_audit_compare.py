@@ -4,14 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kb.audit.compare import (
-    asserts_effect,
-    design_tags,
-    designs_agree,
-    journals_agree,
-    page_range,
-    pages_agree,
-)
+from ingest.crossref.agreement import journals_agree, page_range, pages_agree
+from kb.audit.compare import asserts_effect, design_tags, designs_agree
 
 
 @pytest.mark.parametrize(
@@ -23,7 +17,8 @@ from kb.audit.compare import (
         ("Brain Behav Immun Health", "Brain, Behavior, & Immunity - Health"),
         ("JAMA", "Journal of the American Medical Association"),
         ("PLoS ONE", "PLOS One"),
-        ("the Journal of Pain Medicine", "Pain Medicine"),
+        ("J Clin Rheumatol", "Journal of Clinical Rheumatology"),
+        ("The Lancet", "Lancet"),
         ("Nervenarzt", "Der Nervenarzt"),
     ],
 )
@@ -39,6 +34,10 @@ def test_journal_names_that_agree(a, b):
         ("American Journal of Gastroenterology", "Cochrane Database of Systematic Reviews"),
         ("J Pain", "Journal of Pain Medicine Research"),
         ("Clinical Rheumatology", "Journal of Rheumatology"),
+        # issue 12: a leading "Journal of" names another journal, never a variant spelling
+        ("Journal of Clinical Rheumatology", "Clinical Rheumatology"),
+        ("J Clin Rheumatol", "Clinical Rheumatology"),
+        ("the Journal of Pain Medicine", "Pain Medicine"),
         ("", "Annals of Neurology"),
     ],
 )

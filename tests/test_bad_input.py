@@ -161,10 +161,11 @@ def test_bad_input_through_the_build(tmp_path, monkeypatch, name, filename, data
     else:
         (failure,) = result.failures
         assert failure.source == f"in/{filename}" and failure.stage == stage
-        assert failure.error and "\n" not in failure.error and "Traceback" not in failure.error
+        assert failure.reason and "\n" not in failure.reason and "Traceback" not in failure.reason
         assert f"in/{filename}" not in sources
-        stored = con.execute("SELECT stage, error FROM ingest_failure").fetchall()
-        assert stored == [(failure.stage, failure.error)]
+        stored = con.execute("SELECT stage, error, detail FROM ingest_failure").fetchall()
+        assert stored == [(failure.stage, failure.reason, failure.detail)]
+        assert failure.detail.startswith(failure.reason)
 
 
 class _Web(BaseHTTPRequestHandler):
@@ -213,7 +214,7 @@ def test_urls_that_time_out_loop_or_are_pdfs_fail_clearly(tmp_path, monkeypatch,
     )
     result = build(["list.urls"], tmp_path / "kb.db", BuildOptions(offline=True, fetch_timeout=1))
     assert result.ingested == 1
-    reasons = {f.source.rsplit("/", 1)[1]: f.error.lower() for f in result.failures}
+    reasons = {f.source.rsplit("/", 1)[1]: f.reason.lower() for f in result.failures}
     assert set(reasons) == {"slow", "loop", "pdf", "missing"}
     assert "timed out" in reasons["slow"] or "timeout" in reasons["slow"]
     assert "redirect" in reasons["loop"]

@@ -77,7 +77,7 @@ def test_one_bad_article_never_stops_the_others(tmp_path, monkeypatch):
     assert result.ingested == 3
     failed = {f.source: f for f in result.failures}
     assert set(failed) == {"in/empty.txt", "in/binary.html"}
-    assert all(f.error and "\n" not in f.error for f in failed.values())
+    assert all(f.reason and "\n" not in f.reason for f in failed.values())
     con = sqlite3.connect(tmp_path / "kb.db")
     assert con.execute("SELECT count(*) FROM article").fetchone()[0] == 3
     stored = {r[0] for r in con.execute("SELECT source FROM ingest_failure")}

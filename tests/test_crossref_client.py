@@ -10,7 +10,7 @@ import pytest
 from ingest.crossref.client import CrossrefClient, classify
 from ingest.crossref.errors import CrossrefError
 from ingest.crossref.limiter import Bucket, Limits
-from tests.crossref_server import CrossrefTestServer, ServerLimits, load_world
+from ingest.crossref.testing import CrossrefTestServer, ServerLimits, load_world
 
 FAST = Limits(single_rate=200, single_concurrency=4, list_rate=200, list_concurrency=4)
 
@@ -114,7 +114,7 @@ def test_unreachable_fails_fast_and_aborts_after_error_budget():
 def test_batch_maps_back_case_insensitively_and_confirms_missing(crossref_server):
     c = client(crossref_server)
     wanted = ["10.5555/casemixed.abc", "10.1002/ANA.22006", "10.9999/missing"]
-    got = c.fetch_works_batch(wanted)
+    got = c.fetch_works(wanted)
     assert got["10.5555/casemixed.abc"]["DOI"] == "10.5555/CaseMixed.ABC"
     assert got["10.1002/ana.22006"]["DOI"] == "10.1002/ana.22006"
     assert got["10.9999/missing"] is None

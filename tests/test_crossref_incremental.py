@@ -13,13 +13,14 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-import ingest.crossref.suggestions as suggestions_mod
+import kb.crossref.suggestions as suggestions_mod
 from ingest.crossref.limiter import Limits
-from ingest.crossref.run import verify_and_suggest
-from ingest.crossref.snapshot import build_snapshot, import_snapshot
+from ingest.crossref.snapshot import build_snapshot
+from ingest.crossref.testing import synthetic_works
+from kb.crossref.run import verify_and_suggest
+from kb.crossref.snapshot import import_snapshot
 from kb.models import Article, Reference, Suggestion, SuggestionDecision, SuggestionState, Work
 from kb.save import save_article
-from tests.crossref_server import synthetic_works
 
 FAST = Limits(single_rate=100, single_concurrency=3, list_rate=100, list_concurrency=3)
 J = "Journal of Synthetic Testing"

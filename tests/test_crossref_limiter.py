@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from ingest.crossref.client import CrossrefClient
 from ingest.crossref.errors import CrossrefError
 from ingest.crossref.limiter import Bucket, Limits, window_for
-from tests.crossref_server import CrossrefTestServer, ServerLimits, load_world
+from ingest.crossref.testing import CrossrefTestServer, ServerLimits, load_world
 
 REQUEST = st.tuples(
     st.floats(0.001, 1.5),  # how long the request takes until its response is read

@@ -6,12 +6,13 @@ from sqlmodel import Session, select
 
 from ingest.crossref.limiter import Limits
 from ingest.crossref.match import RefFacts, best_match, validate
-from ingest.crossref.run import verify_and_suggest
-from ingest.crossref.snapshot import build_snapshot, import_snapshot, read_items
-from ingest.crossref.works import work_from_message
+from ingest.crossref.snapshot import build_snapshot, read_items
+from ingest.crossref.testing import synthetic_works
+from kb.crossref.run import verify_and_suggest
+from kb.crossref.snapshot import import_snapshot
+from kb.crossref.works import work_from_message
 from kb.models import Article, Reference, Suggestion, Work
 from tests.conftest import CROSSREF_WORLD
-from tests.crossref_server import synthetic_works
 
 FAST = Limits(single_rate=100, single_concurrency=3, list_rate=100, list_concurrency=3)
 SYN = {w["DOI"].lower(): work_from_message(w)[0] for w in synthetic_works()}

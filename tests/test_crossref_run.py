@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 
 from click.testing import CliRunner
+from sqlalchemy import event
 from sqlmodel import Session, select
 
 import kb.cli.crossref  # noqa: F401  (registers the commands)
 from ingest.article import parse_article
 from ingest.crossref.limiter import Limits
-from ingest.crossref.run import verify_and_suggest
 from kb.cli import cli
+from kb.crossref.decisions import decide
+from kb.crossref.run import verify_and_suggest
 from kb.models import Article, CrossrefResponse, Reference, Suggestion, Work, WorkUpdate
 from kb.save import save_article
 from tests.conftest import DATA, SAMPLE_ARTICLE
@@ -197,3 +199,40 @@ def test_import_and_lookup_commands(db_path, crossref_server):
     assert json.loads(res.output.split("\n10.5555")[0])["updated-by"][0]["type"] == "retraction"
     res = runner.invoke(cli, ["crossref", "import", str(db_path), "--db", str(db_path)])
     assert res.exit_code != 0 and "Traceback" not in res.output
+
+
+def _updates_of_reference(engine, rid: int) -> list[str]:
+    """Every UPDATE statement that touches reference ``rid`` (recorded from now on)."""
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, params, context, executemany):  # noqa: ANN001
+        if not statement.lstrip().upper().startswith("UPDATE REFERENCE"):
+            return
+        rows = params if executemany else [params]
+        if any(tuple(p)[-1] == rid for p in rows):  # "WHERE reference.id = ?" comes last
+            seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    return seen
+
+
+def test_an_accepted_link_survives_two_rebuilds_without_being_rewritten(
+    engine, db_path, crossref_server
+):
+    _ingest(engine)
+    verify_and_suggest(engine, base_url=crossref_server.url, limits=FAST)
+    key, sug = sorted(_suggestions(engine).items())[0]
+    res = CliRunner().invoke(cli, ["suggestion", "accept", str(sug.id), "--db", str(db_path)])
+    assert res.exit_code == 0, res.output
+    before = _refs(engine)[key]
+    assert before.work_doi == sug.doi and before.verification != "verified"
+    updates = _updates_of_reference(engine, before.id)
+    for offline in (False, True):  # two rebuilds: online (all cached), then offline
+        verify_and_suggest(engine, base_url=crossref_server.url, limits=FAST, offline=offline)
+        assert _refs(engine)[key].model_dump() == before.model_dump()
+        assert _suggestions(engine)[key].status == "accepted"
+    assert updates == [], "a rebuild wrote the accepted suggestion's reference again"
+    # the recorder does see an update of that row: rejecting the suggestion unlinks it
+    with Session(engine) as s:
+        decide(s, _suggestions(engine)[key].id, "rejected")
+    assert updates and _refs(engine)[key].work_doi is None

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.doi import crossref_path_segment, find_doi, is_valid_doi, normalize_doi
+from ingest.doi import (
+    crossref_path_segment,
+    find_doi,
+    has_usable_doi,
+    is_valid_doi,
+    normalize_doi,
+)
 
 D = "10.1002/ana.22006"
 
@@ -175,6 +181,33 @@ def test_is_valid_doi(s: str, ok: bool) -> None:
 )
 def test_normalize_doi(s: str, out: str | None) -> None:
     assert normalize_doi(s) == out
+
+
+@pytest.mark.parametrize(
+    ("s", "out"),
+    [
+        ("10.5555/CaseMixed.ABC", "10.5555/casemixed.abc"),  # as Crossref issued it
+        (" https://doi.org/10.1002/ANA.22006 ", D),
+        ("10.1000/a b%2F.", "10.1000/a b%2f."),  # never repaired nor refused
+    ],
+)
+def test_normalize_doi_of_an_issued_or_stored_doi(s: str, out: str) -> None:
+    assert normalize_doi(s, strict=False) == out
+
+
+@pytest.mark.parametrize(
+    ("doi", "status", "usable"),
+    [
+        (D, "present", True),
+        (D, "malformed", True),  # repaired (doubled prefix, a space inside): Crossref can check it
+        (None, "malformed", False),  # a label followed by something that is no DOI
+        ("10.1002/ana.", "truncated", False),  # a fragment to search by, not to look up
+        (None, "empty", False),
+        (None, "absent", False),
+    ],
+)
+def test_usable_doi_is_decided_once(doi, status, usable) -> None:
+    assert has_usable_doi(doi, status) is usable
 
 
 @pytest.mark.parametrize(

@@ -11,9 +11,17 @@ import threading
 
 import pytest
 
-from ingest.types import IngestError, ParsedArticle
+from ingest.types import REASON_MAX, Failure, ParsedArticle
 from kb.build import BuildOptions, build
-from kb.parallel import MIN_INPUTS, ParsePool, Pending, parse_safely, worker_count
+from kb.parallel import (
+    MIN_INPUTS,
+    ArticleJob,
+    ArticlePool,
+    LocalPool,
+    Pending,
+    compute_article,
+    worker_count,
+)
 from tests.test_build import dump, write_corpus
 
 
@@ -46,8 +54,8 @@ def test_a_pooled_build_writes_what_a_sequential_build_writes(tmp_path, monkeypa
         results[workers] = (build(["in"], db, opts), dump(db), _failures(db))
     (seq, seq_rows, seq_failed), (pool, pool_rows, pool_failed) = results[0], results[2]
     assert (pool.ingested, pool.unchanged) == (seq.ingested, seq.unchanged) == (4, 0)
-    assert [(f.source, f.stage, f.error) for f in pool.failures] == [
-        (f.source, f.stage, f.error) for f in seq.failures
+    assert [(f.source, f.stage, f.reason) for f in pool.failures] == [
+        (f.source, f.stage, f.reason) for f in seq.failures
     ]
     assert len(seq.failures) == 3
     assert pool_failed == seq_failed
@@ -60,35 +68,48 @@ def test_a_pooled_build_writes_what_a_sequential_build_writes(tmp_path, monkeypa
 
 def test_parse_failures_keep_their_stage_and_message_across_processes():
     inputs = [(b"", "e.txt"), (b"\x00\x01\x02PNG\x00" * 50, "b.html"), (b"Fine [1].", "f.txt")]
-    expected = []
-    for data, source in inputs:
-        try:
-            expected.append(parse_safely(data, source, None))
-        except IngestError as exc:
-            expected.append((exc.stage, str(exc)))
-    with ParsePool(2) as pool:
-        jobs = [pool.submit(data, source, None) for data, source in inputs]
-        got = []
-        for job in jobs:
-            try:
-                got.append(pool.result(job))
-            except IngestError as exc:
-                got.append((exc.stage, str(exc)))
+    jobs = [ArticleJob(source, data) for data, source in inputs]
+    expected = [compute_article(job) for job in jobs]
+    with LocalPool(2) as executor:
+        pool = ArticlePool(executor)
+        got = [pool.result(p) for p in [pool.submit(job) for job in jobs]]
     assert got == expected
-    assert isinstance(got[0], tuple) and isinstance(got[2], ParsedArticle)
+    assert got[0] == Failure("e.txt", "decode", "input is empty", "input is empty")
+    assert isinstance(got[1], Failure) and got[1].stage == "decode"
+    assert isinstance(got[2], ParsedArticle)
+    assert pool.fallbacks == 0
+
+
+def _explode(*_args, **_kwargs):
+    raise ValueError("a parser bug\nspread over two lines " + "x" * 400)
+
+
+def test_a_parser_bug_is_one_failure_with_a_short_reason_and_the_whole_traceback(monkeypatch):
+    import ingest.article
+
+    monkeypatch.setattr(ingest.article, "parse_article", _explode)
+    failure = compute_article(ArticleJob("bug.txt", b"Text [1]."))
+    assert isinstance(failure, Failure)
+    assert (failure.source, failure.stage) == ("bug.txt", "parse")
+    assert failure.reason.startswith("parser failed: ValueError: a parser bug spread over")
+    assert "\n" not in failure.reason and len(failure.reason) == REASON_MAX
+    assert "Traceback" in failure.detail and "_explode" in failure.detail
+    assert "x" * 400 in failure.detail
 
 
 def test_a_dead_worker_only_costs_speed():
     docs = [(f"Article {i} states a fact [1].\n\nReferences\n\n1. Doe J. T. 2001.", f"a{i}.txt")
             for i in range(6)]  # fmt: skip
-    expected = [parse_safely(d.encode(), s, None) for d, s in docs]
-    with ParsePool(1) as pool:
-        first = pool.submit(docs[0][0].encode(), docs[0][1], None)
+    jobs = [ArticleJob(s, d.encode()) for d, s in docs]
+    expected = [compute_article(job) for job in jobs]
+    with LocalPool(1) as executor:
+        pool = ArticlePool(executor)
+        first = pool.submit(jobs[0])
         assert pool.result(first) == expected[0]  # the worker is up
-        for pid in list(pool._pool._processes):  # kill it
+        for pid in list(executor._processes):  # kill it
             os.kill(pid, signal.SIGKILL)
-        jobs = [pool.submit(d.encode(), s, None) for d, s in docs[1:]]
-        assert [pool.result(j) for j in jobs] == expected[1:]
+        pending = [pool.submit(job) for job in jobs[1:]]
+        assert [pool.result(p) for p in pending] == expected[1:]
     assert pool.fallbacks >= 1
 
 
@@ -117,9 +138,21 @@ def test_worker_count_uses_the_cpus_for_big_single_threaded_builds():
 def test_a_result_that_cannot_come_back_is_parsed_here():
     from concurrent.futures import Future
 
-    data, source = b"One claim here [1].\n\nReferences\n\n1. Doe J. T. 2001.\n", "x.txt"
+    job = ArticleJob("x.txt", b"One claim here [1].\n\nReferences\n\n1. Doe J. T. 2001.\n")
     lost = Future()
     lost.set_exception(RuntimeError("result could not be unpickled"))
-    pool = ParsePool(2)  # never started: the job carries its own failed future
-    assert pool.result(Pending(data, source, None, future=lost)) == parse_safely(data, source, None)
+    pool = ArticlePool(None)  # no executor: the job carries its own failed future
+    assert pool.result(Pending(job, future=lost)) == compute_article(job)
     assert pool.fallbacks == 1
+
+
+def test_any_executor_runs_the_articles():
+    # the pool is the executor interface only: a thread pool stands in for another kind
+    from concurrent.futures import ThreadPoolExecutor
+
+    jobs = [ArticleJob(f"t{i}.txt", f"Claim {i} holds [1].".encode()) for i in range(4)]
+    with ThreadPoolExecutor(2) as executor:
+        pool = ArticlePool(executor)
+        got = [pool.result(p) for p in [pool.submit(job) for job in jobs]]
+    assert got == [compute_article(job) for job in jobs]
+    assert pool.fallbacks == 0

@@ -92,7 +92,7 @@ def test_a_parser_bug_fails_the_article_not_the_entry(monkeypatch) -> None:
     def broken(raw: str):
         raise ValueError("boom")
 
-    monkeypatch.setattr("ingest.reference_fields.parse_reference", broken)
+    monkeypatch.setattr("ingest.reflist.parse_reference", broken)
     with pytest.raises(IngestError) as exc:
         _parse("Smith J. A title. 2010.")
     assert exc.value.stage == "parse" and "boom" in str(exc.value)

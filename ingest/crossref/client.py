@@ -1,77 +1,39 @@
-"""A polite, fault-tolerant Crossref client on habanero 2.9.2.
+"""A polite, fault-tolerant Crossref client: one configured ``httpx2.Client`` per instance.
 
-habanero builds the URLs and query parameters; this module adds what it lacks:
-every request through the limiter, a timeout on every request, retries with
-exponential backoff and jitter (honouring ``Retry-After``), one connection pool
-(keep-alive), response headers (for ``x-rate-limit-*``), DOIs percent-encoded in
-the path, and one error type (``CrossrefError``) instead of the ``httpx2``,
-``RuntimeError``, ``RequestError``, ``TypeError``, ``KeyError`` or
-``ValueError`` habanero lets through.
-
-habanero calls the module-level ``httpx2.get``; we give ``habanero.request`` a
-stand-in module whose ``get`` uses our pooled client while one of our calls is
-active on the thread, and plain ``httpx2.get`` otherwise (other users of
-habanero, such as the benchmark's baseline, are unaffected).
+Every request goes through the limiter, with a timeout, retries with exponential backoff
+and jitter (honouring ``Retry-After``), one connection pool (keep-alive), response headers
+read (``x-rate-limit-*``), DOIs percent-encoded as one path segment, and one error type
+(``CrossrefError``) for every failure. habanero 2.9.2 supplies the User-Agent it sends
+(with the polite pool's ``mailto``); its request layer calls the module-level
+``httpx2.get`` with no way to pass a client, so our three calls (``/works/{doi}``,
+``filter=doi:``, ``query.bibliographic``) are made on this instance's own client rather
+than by replacing habanero's ``httpx2`` for the whole process.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import quote
 
-import habanero
-import habanero.request as _hreq
 import httpx2
 from habanero.exceptions import RequestError
+from habanero.habanero_utils import make_ua
 
 from ingest.crossref.errors import CrossrefError
 from ingest.crossref.limiter import Limiter, Limits
+from ingest.doi import crossref_path_segment, normalize_doi
 
 DEFAULT_BASE_URL = "https://api.crossref.org"
 USER_AGENT = "evidence-kb/0.1.0"
-BATCH_SIZE = 50  # DOIs per filter=doi: request
-
-
-class _HttpxStandIn:
-    """``httpx2`` as habanero sees it: ``get`` goes through our pool when active."""
-
-    HTTPError = httpx2.HTTPError
-    HTTPStatusError = httpx2.HTTPStatusError
-
-    def __init__(self) -> None:
-        self.local = threading.local()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(httpx2, name)
-
-    def get(self, url: str, **kw: Any) -> httpx2.Response:
-        active = getattr(self.local, "active", None)
-        if active is None:
-            return httpx2.get(url, **kw)
-        kw.pop("follow_redirects", None)
-        response = active.http.get(url, follow_redirects=False, **kw)
-        active.last = response
-        return response
-
-
-if not isinstance(_hreq.httpx2, _HttpxStandIn):
-    _hreq.httpx2 = _HttpxStandIn()
-_STANDIN: _HttpxStandIn = _hreq.httpx2
-
-
-@dataclass
-class _Active:
-    http: httpx2.Client
-    last: httpx2.Response | None = None
+BATCH_SIZE = 50  # DOIs per filter=doi: request (the one place requests are batched)
 
 
 @dataclass
@@ -82,11 +44,6 @@ class ClientStats:
     rate_limited: int = 0  # 429s received
     answered: int = 0  # attempts Crossref answered (200 or 404)
     by_kind: dict[str, int] = field(default_factory=lambda: {"single": 0, "list": 0})
-
-
-def encode_doi(doi: str) -> str:
-    """Percent-encode a DOI as one path segment: ``/``, ``?``, ``#``, ``.``-runs stay inert."""
-    return quote(doi, safe="")
 
 
 def resolve_mailto(mailto: str | None) -> str | None:
@@ -137,7 +94,8 @@ def _from_status(status: int, response: httpx2.Response | None, detail: str) -> 
 
 
 def classify(exc: BaseException, response: httpx2.Response | None = None) -> CrossrefError:
-    """Turn whatever habanero or httpx2 raised into a ``CrossrefError``."""
+    """Turn whatever was raised (httpx2, a body that is not JSON, habanero) into a
+    ``CrossrefError``."""
     seen = exc
     while seen is not None:
         if isinstance(seen, CrossrefError):
@@ -198,14 +156,14 @@ class CrossrefClient:
         )
         default = Limits.polite() if self.mailto else Limits.public()
         self.limiter = Limiter(limits or default)
-        self.cr = habanero.Crossref(
-            base_url=self.base_url,
-            mailto=self.mailto,
-            ua_string=USER_AGENT,
-            timeout=httpx2.Timeout(timeout, connect=connect_timeout),
-        )
         conc = self.limiter.limits.single_concurrency + self.limiter.limits.list_concurrency
-        self._http = httpx2.Client(limits=httpx2.Limits(max_connections=conc + 1))
+        self._http = httpx2.Client(
+            base_url=self.base_url,
+            headers=make_ua(self.mailto, USER_AGENT),
+            timeout=httpx2.Timeout(timeout, connect=connect_timeout),
+            limits=httpx2.Limits(max_connections=conc + 1),
+            follow_redirects=False,
+        )
         self.max_retries = max_retries
         self.connect_retries = connect_retries
         self.backoff = backoff
@@ -228,19 +186,28 @@ class CrossrefClient:
 
     # --- the retry loop ------------------------------------------------------
 
-    def _attempt(self, kind: str, call: Callable[[], Any]) -> tuple[Any, CrossrefError | None]:
+    def _get(self, path: str, params: dict[str, str], sent: list) -> Any:  # noqa: ANN401
+        """One GET on our client: the decoded JSON body of a 200, else raises."""
+        response = self._http.get(path, params=params)
+        sent.append(response)
+        if response.status_code != 200:
+            raise _from_status(response.status_code, response, response.text[:100])
+        if not response.headers.get("content-type", "").startswith("application/json"):
+            raise CrossrefError("bad_response", f"Crossref: not JSON ({response.status_code})")
+        return response.json()
+
+    def _attempt(
+        self, kind: str, path: str, params: dict[str, str]
+    ) -> tuple[Any, CrossrefError | None]:
         bucket = self.limiter.bucket(kind)
-        active = _Active(self._http)
+        sent: list[httpx2.Response] = []
         with bucket.slot():
-            _STANDIN.local.active = active
             try:
-                result, err = call(), None
-            except Exception as exc:  # noqa: BLE001 - every habanero/httpx2 failure is classified
-                result, err = None, classify(exc, active.last)
-            finally:
-                _STANDIN.local.active = None
-        if active.last is not None:
-            bucket.adapt(active.last.headers)
+                result, err = self._get(path, params, sent), None
+            except Exception as exc:  # noqa: BLE001 - every httpx2 or decoding failure is classified
+                result, err = None, classify(exc, sent[-1] if sent else None)
+        if sent:
+            bucket.adapt(sent[-1].headers)
         with self._lock:
             self.stats.requests += 1
             self.stats.by_kind[kind] += 1
@@ -264,12 +231,12 @@ class CrossrefClient:
                 f"(more than {self.error_budget:.0%})"
             )
 
-    def _call(self, kind: str, call: Callable[[], Any], list_kind: bool) -> dict:
+    def _call(self, kind: str, path: str, params: dict[str, str], list_kind: bool) -> dict:
         attempt = 0
         while True:
             if self.aborted_reason:
                 raise CrossrefError("aborted", self.aborted_reason)
-            result, err = self._attempt(kind, call)
+            result, err = self._attempt(kind, path, params)
             if err is None:
                 try:
                     return _check_envelope(result, list_kind)
@@ -298,48 +265,69 @@ class CrossrefClient:
     def fetch_work(self, doi: str) -> dict | None:
         """The work's ``message``, or None when Crossref answers 404."""
         try:
-            return self._call("single", lambda: self.cr.works(ids=[encode_doi(doi)]), False)
+            return self._call("single", f"/works/{crossref_path_segment(doi)}", {}, False)
         except CrossrefError as err:
             if err.kind == "not_found":
                 return None
             raise
 
-    def fetch_works_batch(self, dois: Iterable[str]) -> dict[str, dict | None]:
-        """Messages keyed by the requested DOI (lower-case); None where Crossref has none.
+    def fetch_works(
+        self, dois: Iterable[str], on_progress: Callable[[int], None] | None = None
+    ) -> dict[str, dict | None | CrossrefError]:
+        """Normalised DOI -> message, None (Crossref's 404) or the ``CrossrefError`` it ended with.
 
-        One ``filter=doi:`` request per ``BATCH_SIZE``; DOIs a batch did not return are
-        confirmed one by one (only a 404 means not found). DOIs with a comma cannot go
-        into a filter and are fetched singly. Raises ``CrossrefError`` on failure.
-        """
-        wanted = list(dict.fromkeys(d.lower() for d in dois))
-        found: dict[str, dict | None] = {}
-        batchable = [d for d in wanted if "," not in d]
-        for i in range(0, len(batchable), BATCH_SIZE):
-            chunk = batchable[i : i + BATCH_SIZE]
-            found.update(self.filter_dois(chunk))
-        for doi in wanted:
-            if doi not in found:
-                found[doi] = self.fetch_work(doi)
-        return {d: found[d] for d in wanted}
+        Batched ``filter=doi:`` requests of ``BATCH_SIZE``, and one by one what a batch did not
+        return (only a 404 means not found); DOIs with a comma cannot go into a filter. Single
+        requests have their own limits, so they start as soon as their batch is back.
+        ``on_progress(n)``: n more DOIs answered."""
+        wanted = list(dict.fromkeys(normalize_doi(d, strict=False) for d in dois))
+        out: dict[str, dict | None | CrossrefError] = {}
+        progress = on_progress or (lambda _n: None)
+        lim = self.limiter.limits
+        chunks = [wanted[i : i + BATCH_SIZE] for i in range(0, len(wanted), BATCH_SIZE)]
+        batchable = [c for c in ([d for d in ch if "," not in d] for ch in chunks) if c]
+        with (
+            ThreadPoolExecutor(lim.list_concurrency) as lists,
+            ThreadPoolExecutor(lim.single_concurrency) as singles,
+        ):
+            single: dict[Future, str] = {}
+
+            def confirm(todo: list[str]) -> None:
+                single.update({singles.submit(self.fetch_work, d): d for d in todo})
+
+            confirm([d for d in wanted if "," in d])  # cannot go into a filter
+            batches = {lists.submit(self.filter_dois, c): c for c in batchable}
+            for fut in as_completed(batches):
+                try:
+                    got = fut.result()
+                except CrossrefError:
+                    got = {}  # those DOIs are tried one by one
+                out.update(got)
+                progress(len(got))
+                confirm([d for d in batches[fut] if d not in got])
+            for fut in as_completed(single):
+                try:
+                    out[single[fut]] = fut.result()
+                except CrossrefError as err:
+                    out[single[fut]] = err
+                progress(1)
+        return {d: out[d] for d in wanted}
 
     def filter_dois(self, dois: list[str]) -> dict[str, dict]:
         """One list request; only the DOIs it returned, keyed lower-case."""
-        call = lambda: self.cr.works(filter={"doi": list(dois)}, limit=max(len(dois), 1))  # noqa: E731
-        msg = self._call("list", call, True)
-        wanted = {d.lower() for d in dois}
+        params = {"filter": ",".join(f"doi:{d}" for d in dois), "rows": str(max(len(dois), 1))}
+        msg = self._call("list", "/works", params, True)
+        wanted = {normalize_doi(d, strict=False) for d in dois}
         out: dict[str, dict] = {}
         for item in msg["items"]:
             doi = item.get("DOI") if isinstance(item, dict) else None
-            if isinstance(doi, str) and doi.lower() in wanted:
-                out[doi.lower()] = item
+            key = normalize_doi(doi, strict=False) if isinstance(doi, str) else None
+            if key in wanted:
+                out[key] = item
         return out
 
     def search_bibliographic(self, text: str, rows: int = 5) -> list[dict]:
         """Candidate works for a free-text reference (Crossref's ``score`` kept as given)."""
-        call = lambda: self.cr.works(query_bibliographic=text, limit=rows)  # noqa: E731
-        msg = self._call("list", call, True)
+        params = {"rows": str(rows), "query.bibliographic": text}
+        msg = self._call("list", "/works", params, True)
         return [i for i in msg["items"] if isinstance(i, dict) and isinstance(i.get("DOI"), str)]
-
-
-def dumps(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False, sort_keys=True)

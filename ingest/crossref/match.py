@@ -3,21 +3,19 @@
 Crossref's ``score`` is not calibrated, so every candidate is checked field by
 field, as Crossref's own matcher does: year, volume, issue, first page or article
 number, first author, title, journal, and a truncated DOI the candidate's DOI
-extends. Agreements add weight, disagreements subtract; a different first page or
+extends; the per-field verdicts are ``agreement.py``'s, shared with the audit.
+Agreements add weight, disagreements subtract; a different first page or
 article number, or a DOI that does not extend the truncated one, rules a
 candidate out (that is what separates two papers of the same journal and year).
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
+from typing import Protocol
 
-from rapidfuzz import fuzz
-
-from kb.models import Work
+from ingest.crossref.agreement import compare_field
+from ingest.doi import normalize_doi
 
 WEIGHTS = {
     "doi_prefix": 3.0,
@@ -32,7 +30,6 @@ WEIGHTS = {
 VETO = ("locator", "doi_prefix")
 FULL_EVIDENCE = 6.0  # agreement weight that earns full confidence
 THRESHOLD = 0.6
-_STOP = {"of", "the", "and", "for", "in", "on", "der", "die", "das", "la", "le"}
 
 
 @dataclass
@@ -67,70 +64,31 @@ class Match:
         return not self.vetoed and self.confidence >= THRESHOLD
 
 
-@lru_cache(maxsize=65536)  # the same titles and journals are compared again and again
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in text if not unicodedata.combining(c)).lower()
+class WorkLike(Protocol):
+    """What matching reads of a candidate work (a ``Work`` row in practice)."""
+
+    doi: str
+    year: int | None
+    volume: str | None
+    issue: str | None
+    page: str | None
+    article_number: str | None
+    first_author: str | None
+    title: str | None
+    container_title: str | None
 
 
-@lru_cache(maxsize=65536)
-def _norm(value: str | None) -> str:
-    return re.sub(r"[^0-9a-z]", "", _fold(value or ""))
-
-
-def _first_page(pages: str | None) -> str:
-    return _norm(re.split(r"[-–—,]", pages or "", maxsplit=1)[0])
-
-
-def _locators(pages: str | None, number: str | None) -> set[str]:
-    out = {_first_page(pages), _norm(number)} - {""}
-    return out | {x[1:] for x in out if x[:1] == "e" and x[1:].isdigit()}
-
-
-def _journal_agrees(ref: str, cand: str) -> bool:
-    a = [t for t in re.findall(r"[a-z0-9]+", _fold(ref)) if t not in _STOP]
-    b = [t for t in re.findall(r"[a-z0-9]+", _fold(cand)) if t not in _STOP]
-    if not a or not b:
-        return False
-    if len(a) == len(b) and all(y.startswith(x) for x, y in zip(a, b, strict=True)):
-        return True  # "Ann Neurol" ~ "Annals of Neurology"
-    return fuzz.ratio(" ".join(a), " ".join(b)) >= 90
-
-
-def _compare(name: str, facts: RefFacts, work: Work) -> bool | None:
-    """True agree, False disagree, None nothing to compare."""
+def _compare(name: str, facts: RefFacts, work: WorkLike) -> bool | None:
+    """True agree, False disagree, None nothing to compare (``agreement`` decides)."""
     if name == "doi_prefix":
         if not facts.doi_fragment:
             return None
-        return work.doi.lower().startswith(facts.doi_fragment.lower())
-    if name == "year":
-        if not facts.year or not work.year:
-            return None
-        diff = abs(facts.year - work.year)
-        return True if diff == 0 else (None if diff == 1 else False)  # online-first vs print
-    if name in ("volume", "issue"):
-        a, b = _norm(getattr(facts, name)), _norm(getattr(work, name))
-        return None if not a or not b else a == b
-    if name == "locator":
-        a = _locators(facts.pages, facts.article_number)
-        b = _locators(work.page, work.article_number)
-        return None if not a or not b else bool(a & b)
-    if name == "first_author":
-        a, b = _norm(facts.first_author), _norm(work.first_author)
-        return None if not a or not b else a == b
-    if name == "title":
-        if not facts.title or not work.title:
-            return None
-        ratio = fuzz.token_set_ratio(_fold(facts.title), _fold(work.title))
-        return True if ratio >= 85 else (False if ratio < 50 else None)
-    if name == "journal":
-        if not facts.journal or not work.container_title:
-            return None
-        return _journal_agrees(facts.journal, work.container_title)
-    raise ValueError(name)
+        fragment = normalize_doi(facts.doi_fragment, strict=False)
+        return normalize_doi(work.doi, strict=False).startswith(fragment)
+    return compare_field(name, facts, work)
 
 
-def validate(facts: RefFacts, work: Work) -> Match:
+def validate(facts: RefFacts, work: WorkLike) -> Match:
     """How well one candidate work fits what the reference says."""
     agreed, disagreed = [], []
     for name in WEIGHTS:
@@ -148,7 +106,7 @@ def validate(facts: RefFacts, work: Work) -> Match:
     return Match(work.doi, round(confidence, 3), agreed, disagreed, vetoed)
 
 
-def best_match(facts: RefFacts, works: list[Work]) -> Match | None:
+def best_match(facts: RefFacts, works: list[WorkLike]) -> Match | None:
     """The best accepted candidate, or None when none clears the threshold."""
     seen: set[str] = set()
     matches = []

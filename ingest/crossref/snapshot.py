@@ -1,9 +1,9 @@
-"""Offline snapshots in the format of Crossref's public data file.
+"""Offline snapshots in the format of Crossref's public data file: reading and writing files.
 
 A snapshot is a folder of ``.json.gz`` files, each ``{"items": [work message, ...]}``
-(the real public data file has the same shape, so it imports too). Importing puts
-every item into the cache and the works table with provenance ``snapshot``; it
-never overwrites what the API said. A DOI missing from a snapshot stays unknown.
+(the real public data file has the same shape, so it imports too). Importing them
+into the database is ``kb/crossref/snapshot.py``. A DOI missing from a snapshot
+stays unknown.
 
 Regenerate the shipped snapshot: ``python -m ingest.crossref.snapshot`` (or
 ``kb crossref build-snapshot``).
@@ -13,19 +13,13 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
-from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from ingest.resources import RESOURCES
 
-from ingest.crossref.cache import doi_key, lookup, save_response
-from ingest.crossref.works import save_work
-from kb.models import Work
-
-ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_SNAPSHOT = ROOT / "data" / "snapshot"
-DEFAULT_SOURCE = ROOT / "tests" / "fixtures" / "crossref-world" / "works.jsonl"
+DEFAULT_SNAPSHOT = RESOURCES.data_file("snapshot")
+DEFAULT_SOURCE = DEFAULT_SNAPSHOT / "source" / "works.jsonl"
 
 
 class SnapshotError(Exception):
@@ -56,42 +50,6 @@ def read_items(file: Path) -> Iterator[dict]:
     for item in items:
         if isinstance(item, dict) and isinstance(item.get("DOI"), str):
             yield item
-
-
-def import_snapshot(
-    engine: Engine, path: Path, *, on_file: Callable[[Path, int], None] | None = None
-) -> int:
-    """Load every work of a snapshot; one transaction per file. Returns works imported."""
-    total = 0
-    for file in snapshot_files(path):
-        n = 0
-        with Session(engine) as session:
-            for item in read_items(file):
-                if _unchanged(session, item):
-                    n += 1  # imported before, word for word: rewriting it would change nothing
-                    continue
-                saved = save_response(
-                    session, doi_key(item["DOI"]), status="found", raw=item,
-                    doi=item["DOI"], provenance="snapshot",
-                )  # fmt: skip
-                if saved is not None:
-                    save_work(session, item, provenance="snapshot")
-                    n += 1
-            session.commit()
-        total += n
-        if on_file:
-            on_file(file, n)
-    return total
-
-
-def _unchanged(session: Session, item: dict) -> bool:
-    row = lookup(session, doi_key(item["DOI"]))
-    return (
-        row is not None
-        and row.provenance == "snapshot"
-        and row.raw_json == json.dumps(item, ensure_ascii=False)
-        and session.get(Work, item["DOI"].lower()) is not None
-    )
 
 
 def build_snapshot(source: Path, out_dir: Path, *, per_file: int = 5000) -> list[Path]:

@@ -1,40 +1,36 @@
-"""Which references need a DOI suggestion, what they say, and local candidates for them.
+"""Which references need a DOI suggestion and what they say (pure: no database, no network).
 
-Local candidates come from the ``work`` table (the shipped or imported snapshot,
-earlier API answers, works verified in this build): full-text search over title,
-authors and container title (``work_fts`` in ``kb/schema.py``), plus exact
-look-ups on year with volume, first page or article number, and on a truncated
-DOI's prefix. Online, Crossref's ``query.bibliographic`` adds its candidates
-(``run.py``). Every candidate is validated by ``match.validate``.
+A reference is anything with the ``Reference`` columns these read (a row or a model).
+Candidates come from ``kb/crossref/candidates.py`` (the ``work`` table) and Crossref's
+``query.bibliographic``; every candidate is validated by ``match.validate``.
 """
 
 from __future__ import annotations
 
 import re
-
-from sqlalchemy import or_, select, text
-from sqlmodel import Session
+from typing import Any
 
 from ingest.crossref.match import RefFacts
-from kb.models import Reference, Work
+from ingest.doi import has_usable_doi, normalize_doi
 
-USABLE_DOI = ("present", "malformed")
+Reference = Any  # a Reference row or model: these functions read its columns only
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
 _DOI_FRAGMENT = re.compile(r"^10\.\d{4,9}/\S+$")
 
 
 def needs_suggestion(ref: Reference) -> bool:
-    """No usable DOI (absent, empty, truncated, malformed, PMCID/PMID only) or a 404."""
-    if ref.work_doi:
+    """No usable DOI (absent, empty, truncated, malformed without a DOI, PMCID/PMID only) or a
+    404. A verified DOI needs none; a link to an accepted suggestion's work keeps its
+    suggestion (that is where the link comes from)."""
+    if ref.verification == "verified":
         return False
-    return not ref.doi or ref.doi_status not in USABLE_DOI or ref.verification == "not_found"
+    return not has_usable_doi(ref.doi, ref.doi_status) or ref.verification == "not_found"
 
 
 def facts_from_reference(ref: Reference) -> RefFacts:
     fragment = None
     if ref.doi_status in ("truncated", "malformed") or ref.verification == "not_found":
-        cand = (ref.doi or ref.doi_raw or "").strip().lower()
-        cand = re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", "", cand)
+        cand = normalize_doi(ref.doi or ref.doi_raw or "", strict=False)
         if _DOI_FRAGMENT.match(cand) and ref.doi_status == "truncated":
             fragment = cand
     return RefFacts(
@@ -60,48 +56,3 @@ def query_text(ref: Reference) -> str:
     body = _URL.sub(" ", ref.raw or "")
     body = re.sub(r"\bdoi:?\s*$", " ", body, flags=re.I)
     return " ".join(body.split())[:400]
-
-
-def _fts_query(facts: RefFacts) -> str | None:
-    words = []
-    for value in (facts.title, facts.journal, facts.first_author):
-        words += re.findall(r"[^\W_]{3,}", value or "")
-    words = list(dict.fromkeys(w.lower() for w in words))[:24]
-    return " OR ".join(f'"{w}"' for w in words) or None
-
-
-def local_candidates(session: Session, facts: RefFacts, limit: int = 20) -> list[Work]:
-    found: dict[str, Work] = {}
-    fts = _fts_query(facts)
-    if fts:
-        rows = session.execute(
-            text(
-                "SELECT work.doi FROM work_fts JOIN work ON work.rowid = work_fts.rowid "
-                "WHERE work_fts MATCH :q ORDER BY rank LIMIT :n"
-            ),
-            {"q": fts, "n": limit},
-        ).all()
-        ranked = [doi for (doi,) in rows]
-        works = {
-            w.doi: w for w in session.execute(select(Work).where(Work.doi.in_(ranked))).scalars()
-        }
-        for doi in ranked:  # in rank order, one query for all
-            found.setdefault(doi, works.get(doi))
-    conds = []
-    if facts.year and (facts.volume or facts.pages or facts.article_number):
-        loc = []
-        if facts.volume:
-            loc.append(Work.volume == facts.volume)
-        first = re.split(r"[-–]", facts.pages or "")[0].strip()
-        if first:
-            loc.append(Work.page.like(f"{first}%"))
-            loc.append(Work.article_number == first)
-        if facts.article_number:
-            loc.append(Work.article_number == facts.article_number)
-        conds.append((Work.year.between(facts.year - 1, facts.year + 1)) & or_(*loc))
-    if facts.doi_fragment:
-        conds.append(Work.doi.like(facts.doi_fragment.replace("%", "") + "%"))
-    if conds:
-        for w in session.execute(select(Work).where(or_(*conds)).limit(limit)).scalars():
-            found.setdefault(w.doi, w)
-    return [w for w in found.values() if w is not None]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from pathlib import Path
 
 from ingest.readers.document import Builder, Document
+from ingest.resources import RESOURCES
 
-FURNITURE_FILE = Path(__file__).resolve().parents[2] / "data" / "furniture.txt"
+FURNITURE_FILE = RESOURCES.data_file("furniture.txt")
 
 # "1. x", "1) x", "[1] x", "(1) x" at the start of a line, optionally indented.
 ITEM_NUMBER = re.compile(r"^\s*(?:\[(\d{1,5})\]|\((\d{1,5})\)|(\d{1,5})[.)])\s+(?=\S)")

@@ -150,11 +150,3 @@ INCOMPLETE_CODES: frozenset[str] = frozenset(
 
 def severity_of(code: str) -> str:
     return CODES[code].severity
-
-
-def codes_table_markdown() -> str:
-    """The reason-code table as Markdown, for the README."""
-    lines = ["| Code | Severity | Meaning |", "|---|---|---|"]
-    for c in CODES.values():
-        lines.append(f"| `{c.code}` | {c.severity} | {c.meaning} |")
-    return "\n".join(lines)

@@ -1,73 +1,14 @@
-"""Tolerant comparisons between what an entry or a sentence says and what a work's record says."""
+"""Tolerant comparisons between what a sentence says and what a cited source is.
+
+Entry-versus-work agreement (journal, year, pages...) is ``ingest/crossref/agreement.py``,
+shared with DOI suggestions."""
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from kb.models import Reference, Work
-
-_STOP = {"of", "the", "and", "in", "for", "on", "a", "an", "der", "die", "das", "und", "de", "la"}
-_JOURNAL_WORDS = {"journal", "j"}
-
-
-def _tokens(name: str) -> list[str]:
-    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-    text = text.replace("&", " and ")
-    return [t for t in re.split(r"[^a-z0-9]+", text) if t and t not in _STOP]
-
-
-def _abbrev_of(short: list[str], full: list[str]) -> bool:
-    """Token-initial match: each token of ``short`` starts the token of ``full`` at its place."""
-    return len(short) == len(full) and all(
-        f.startswith(s) for s, f in zip(short, full, strict=True)
-    )
-
-
-def _acronym_of(short: list[str], full: list[str]) -> bool:
-    return len(short) == 1 and len(full) > 1 and short[0] == "".join(t[0] for t in full)
-
-
-def journals_agree(a: str, b: str) -> bool:
-    """True when two journal names name the same journal, allowing abbreviations
-    ("Ann Neurol" / "Annals of Neurology"), acronyms ("JAMA"), case, punctuation,
-    and a leading "Journal of" or "the" on either side."""
-    ta, tb = _tokens(a), _tokens(b)
-    if not ta or not tb:
-        return False
-    variants_a = [ta] + ([ta[1:]] if ta[0] in _JOURNAL_WORDS and len(ta) > 1 else [])
-    variants_b = [tb] + ([tb[1:]] if tb[0] in _JOURNAL_WORDS and len(tb) > 1 else [])
-    for va in variants_a:
-        for vb in variants_b:
-            if va == vb or _abbrev_of(va, vb) or _abbrev_of(vb, va):
-                return True
-            if _acronym_of(va, vb) or _acronym_of(vb, va):
-                return True
-    return False
-
-
-def _norm_page(p: str) -> str:
-    return re.sub(r"\s+", "", p).replace("\u2013", "-").replace("\u2014", "-").lower()
-
-
-def page_range(p: str) -> tuple[str, str | None]:
-    """("145", "150") from "145-50" (abbreviated last pages are expanded)."""
-    p = _norm_page(p)
-    first, _, last = p.partition("-")
-    if not last:
-        return first, None
-    if first.isdigit() and last.isdigit() and len(last) < len(first):
-        last = first[: len(first) - len(last)] + last
-    return first, last
-
-
-def pages_agree(entry_pages: str, work_pages: str) -> bool:
-    f1, l1 = page_range(entry_pages)
-    f2, l2 = page_range(work_pages)
-    if f1 != f2:
-        return False
-    return l1 is None or l2 is None or l1 == l2
 
 
 def entry_pages(ref: Reference) -> str | None:
@@ -76,10 +17,6 @@ def entry_pages(ref: Reference) -> str | None:
 
 def work_pages(work: Work) -> str | None:
     return work.page or work.article_number
-
-
-def norm_issue(v: str) -> str:
-    return re.sub(r"[^0-9a-z]+", "", v.lower())
 
 
 # --- study design ---------------------------------------------------------------

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Row
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
+from ingest.doi import normalize_doi
 from kb.audit.codes import severity_of
 from kb.audit.vocabulary import ConditionGraph, VocabEntry, graph_for
 from kb.models import (
@@ -71,7 +72,7 @@ class AuditContext:
 
     def suggested_work(self, ref: Reference) -> Work | None:
         sug = self.suggestions.get(ref.id)
-        return self.works.get(sug.doi.lower()) if sug else None
+        return self.works.get(normalize_doi(sug.doi, strict=False)) if sug else None
 
     def conditions_of_claim(self, claim_id: int) -> list[VocabEntry]:
         """The claim's own conditions; the section's inherited ones only when it names none."""
@@ -81,10 +82,6 @@ class AuditContext:
             own = [c for c, inherited in rows if not inherited]
             memo[claim_id] = own or [c for c, _ in rows]
         return memo[claim_id]
-
-    def ancestors(self, cond: VocabEntry | Condition) -> frozenset[str]:
-        """Lower-cased names of every broader condition of ``cond`` (its parents, theirs...)."""
-        return self.graph.ancestors_of(cond.id, getattr(cond, "parents", None))
 
     def cites_one(self, claim_id: int) -> bool:
         """True when the sentence cites a single key, so its study description is about it."""
@@ -132,7 +129,9 @@ def load_context(session: Session, article_id: int) -> AuditContext:
     markers = {m.id: m for m in _rows(conn, Marker, Marker.article_id == article_id)}
     links = _rows(conn, StudyLink, StudyLink.article_id == article_id)
     sugs = _best_suggestions(_rows(conn, Suggestion, Suggestion.article_id == article_id))
-    dois = {r.work_doi for r in refs if r.work_doi} | {s.doi.lower() for s in sugs.values()}
+    dois = {r.work_doi for r in refs if r.work_doi} | {
+        normalize_doi(s.doi, strict=False) for s in sugs.values()
+    }
     works = {w.doi: w for w in _rows(conn, Work, Work.doi.in_(dois))} if dois else {}
     updates: dict[str, list[WorkUpdate]] = defaultdict(list)
     if works:

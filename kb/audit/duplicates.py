@@ -6,7 +6,9 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
-from kb.audit.compare import entry_pages, norm_issue, page_range
+from ingest.crossref.agreement import norm, page_range
+from ingest.doi import has_usable_doi, normalize_doi
+from kb.audit.compare import entry_pages
 from kb.audit.context import AuditContext, make_finding, ref_label
 from kb.models import Finding, Reference
 
@@ -23,12 +25,12 @@ def _locator(ref: Reference) -> tuple | None:
     pages = entry_pages(ref)
     if not (ref.year and ref.volume and pages):
         return None
-    return (ref.year, norm_issue(ref.volume), norm_issue(ref.issue or ""), page_range(pages)[0])
+    return (ref.year, norm(ref.volume), norm(ref.issue or ""), page_range(pages)[0])
 
 
 def _doi(ref: Reference) -> str | None:
-    d = ref.work_doi or (ref.doi if ref.doi_status == "present" else None)
-    return d.lower() if d else None
+    d = ref.work_doi or (ref.doi if has_usable_doi(ref.doi, ref.doi_status) else None)
+    return normalize_doi(d, strict=False) if d else None
 
 
 def _canonical(group: list[Reference]) -> Reference:

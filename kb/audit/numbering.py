@@ -61,12 +61,19 @@ def _runs(
         at0 = cite.at0
         atk = agreement(cite, by_number.get(cite.number + offset))
         if atk is None or atk.score < _score(at0):
-            runs.append(_Run(offset, current))
+            runs.append(_Run(offset, _trim(current)))
             current = []
             continue
         current.append((cite, at0, atk))
-    runs.append(_Run(offset, current))
+    runs.append(_Run(offset, _trim(current)))
     return [r for r in runs if _qualifies(r)]
+
+
+def _trim(members: list) -> list:
+    """A run starts and ends with a marker the offset fits better: markers at its edges that
+    fit both entries equally (often neither) are not evidence of the shift."""
+    better = [i for i, m in enumerate(members) if m[2].score > _score(m[1])]
+    return members[better[0] : better[-1] + 1] if better else []
 
 
 def _qualifies(run: _Run) -> bool:

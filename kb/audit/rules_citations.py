@@ -6,15 +6,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from ingest.crossref.agreement import journals_agree
 from kb.audit.compare import (
     SourceView,
     design_tags,
     designs_agree,
-    journals_agree,
     source_view,
 )
 from kb.audit.context import AuditContext, make_finding, ref_label
-from kb.audit.vocabulary import VocabEntry
 from kb.models import Claim, Finding, Reference
 
 
@@ -47,13 +46,6 @@ def rule_uncited(ctx: AuditContext) -> Iterator[Finding]:
                 ref=ref,
                 evidence={"entry": ref.raw},
             )
-
-
-def conditions_related(ctx: AuditContext, a: VocabEntry, b: VocabEntry) -> bool:
-    """Conditions that can be about the same patients: the same one, one broader than the
-    other, two that share a narrower one (arthritis and autoimmune disease share rheumatoid
-    arthritis), or one the umbrella named by the other's category."""
-    return ctx.graph.related(a, b)
 
 
 @dataclass

@@ -9,26 +9,20 @@ from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
-from kb.audit.compare import (
-    asserts_effect,
-    entry_pages,
-    journals_agree,
-    norm_issue,
-    pages_agree,
-    work_pages,
-)
+from ingest.crossref.agreement import compare
+from ingest.doi import has_usable_doi
+from ingest.resources import RESOURCES
+from kb.audit.compare import asserts_effect, entry_pages, work_pages
 from kb.audit.context import AuditContext, make_finding, ref_label
 from kb.models import Finding, Reference, Work
 
-NON_SCHOLARLY_CSV = (
-    Path(__file__).resolve().parents[2] / "data" / "audit" / "non_scholarly_sources.csv"
-)
+NON_SCHOLARLY_CSV = RESOURCES.data_file("audit", "non_scholarly_sources.csv")
 
 Rule = Callable[[AuditContext, Reference], Iterator[Finding]]
 
 
 def _has_usable_doi(ref: Reference) -> bool:
-    return bool(ref.doi) and ref.doi_status == "present"
+    return has_usable_doi(ref.doi, ref.doi_status)
 
 
 def _authors(ref: Reference) -> list:
@@ -199,23 +193,16 @@ def rule_missing_fields(ctx: AuditContext, ref: Reference) -> Iterator[Finding]:
 
 
 def metadata_disagreements(ref: Reference, work: Work) -> dict[str, dict]:
-    """Fields the entry writes that disagree with the work's record."""
+    """Fields the entry writes that disagree with the work's record (``agreement``'s verdicts;
+    a year one after the work's is the print year of an online-first work, not an error)."""
+    verdict = compare(ref, work, ("year", "volume", "issue", "locator", "last_page", "journal"))
     out: dict[str, dict] = {}
-    # Crossref's year is the earliest publication date; an entry may give the print year after.
-    if ref.year and work.year and ref.year not in (work.year, work.year + 1):
-        out["year"] = {"entry": ref.year, "work": work.year}
-    if ref.volume and work.volume and norm_issue(ref.volume) != norm_issue(work.volume):
-        out["volume"] = {"entry": ref.volume, "work": work.volume}
-    if ref.issue and work.issue and norm_issue(ref.issue) != norm_issue(work.issue):
-        out["issue"] = {"entry": ref.issue, "work": work.issue}
-    ep, wp = entry_pages(ref), work_pages(work)
-    if ep and wp and not pages_agree(ep, wp):
-        out["pages"] = {"entry": ep, "work": wp}
-    if (
-        ref.journal
-        and work.container_title
-        and not journals_agree(ref.journal, work.container_title)
-    ):
+    for name in ("year", "volume", "issue"):
+        if verdict[name] is False:
+            out[name] = {"entry": getattr(ref, name), "work": getattr(work, name)}
+    if verdict["locator"] is False or verdict["last_page"] is False:
+        out["pages"] = {"entry": entry_pages(ref), "work": work_pages(work)}
+    if verdict["journal"] is False:
         out["journal"] = {"entry": ref.journal, "work": work.container_title}
     return out
 

@@ -10,30 +10,7 @@ from pathlib import Path
 import click
 
 from kb.cli import cli
-from kb.cli.options import DB_OPTION, open_existing
-
-
-def crossref_options(func):
-    """Options shared by every command that may talk to Crossref."""
-    for opt in reversed(
-        [
-            click.option("--offline", is_flag=True, help="Use only the cache and local snapshots."),
-            click.option("--refresh", is_flag=True, help="Look up DOIs again even when cached."),
-            click.option(
-                "--mailto",
-                envvar="KB_MAILTO",
-                help="Contact address for Crossref's polite pool (or KB_MAILTO).",
-            ),
-            click.option(
-                "--crossref-url",
-                "base_url",
-                envvar="KB_CROSSREF_URL",
-                help="Crossref API base URL (default https://api.crossref.org).",
-            ),
-        ]
-    ):
-        func = opt(func)
-    return func
+from kb.cli.options import DB_OPTION, crossref_options, open_existing
 
 
 def _build_options(offline, refresh, mailto, base_url, **more):
@@ -55,7 +32,7 @@ def _run_build(paths, db_path, opts) -> bool:
 
     result = build(list(paths) or None, db_path, opts, echo=click.echo)
     for failure in result.failures:
-        click.echo(f"FAILED {failure.source} [{failure.stage}]: {failure.error}", err=True)
+        click.echo(f"FAILED {failure.source} [{failure.stage}]: {failure.reason}", err=True)
     click.echo(result.line())
     return result.ok
 

@@ -1,4 +1,4 @@
-"""What several commands share: the --db option and opening a database that must exist."""
+"""What several commands share: the --db option, the Crossref options, opening a database."""
 
 from __future__ import annotations
 
@@ -24,3 +24,26 @@ def open_existing(db_path: str | Path, *, must_exist: bool = True) -> Engine:
     if must_exist and not Path(db_path).exists():
         raise click.ClickException(f"no knowledge base at {db_path} (run `kb build` first)")
     return open_db(db_path)
+
+
+def crossref_options(func):  # noqa: ANN001, ANN201
+    """Options shared by every command that may talk to Crossref."""
+    for opt in reversed(
+        [
+            click.option("--offline", is_flag=True, help="Use only the cache and local snapshots."),
+            click.option("--refresh", is_flag=True, help="Look up DOIs again even when cached."),
+            click.option(
+                "--mailto",
+                envvar="KB_MAILTO",
+                help="Contact address for Crossref's polite pool (or KB_MAILTO).",
+            ),
+            click.option(
+                "--crossref-url",
+                "base_url",
+                envvar="KB_CROSSREF_URL",
+                help="Crossref API base URL (default https://api.crossref.org).",
+            ),
+        ]
+    ):
+        func = opt(func)
+    return func

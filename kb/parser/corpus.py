@@ -19,8 +19,9 @@ from ingest import reference_normalise as N
 from ingest.reference_crf import prepare
 from ingest.reference_rules import _LEAD_NUMBER_RE
 from ingest.reference_tokens import is_open
+from ingest.resources import RESOURCES
 
-TRAINING_DIR = Path(__file__).resolve().parents[2] / "data" / "parser" / "training"
+TRAINING_DIR = RESOURCES.data_file("parser", "training")
 HELD_OUT_BELOW = 52  # of 256: the first SHA-1 byte under this holds a string out
 OWN = "tagged"
 

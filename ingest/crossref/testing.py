@@ -28,7 +28,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
-WORLD = Path(__file__).resolve().parent / "fixtures" / "crossref-world" / "works.jsonl"
+from ingest.resources import RESOURCES
+
+WORLD = RESOURCES.data_file("snapshot", "source", "works.jsonl")
 FAULT_KINDS = ("429", "500", "503", "slow", "truncated", "html")
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -21,14 +20,15 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from ingest.crossref.cache import doi_key, raw, save_response
-from ingest.crossref.client import BATCH_SIZE, CrossrefClient
-from ingest.crossref.errors import CrossrefError
+from ingest.crossref.client import CrossrefClient
 from ingest.crossref.limiter import Limits
-from ingest.crossref.snapshot import import_snapshot
-from ingest.crossref.suggest import USABLE_DOI
-from ingest.crossref.suggestions import make_suggestions
-from ingest.crossref.works import existing_works, save_work
+from ingest.doi import USABLE_DOI_STATUSES, has_usable_doi, normalize_doi
+from kb.crossref.cache import doi_key, raw
+from kb.crossref.decisions import accepted_links
+from kb.crossref.lookup import save_answer
+from kb.crossref.snapshot import import_snapshot
+from kb.crossref.suggestions import make_suggestions
+from kb.crossref.works import existing_works, save_work
 from kb.models import CrossrefResponse, Reference
 
 
@@ -69,10 +69,10 @@ def _scope(stmt, article_ids: Sequence[int] | None):  # noqa: ANN001, ANN202
 
 def _usable_dois(session: Session, article_ids: Sequence[int] | None) -> list[str]:
     stmt = select(Reference.doi).where(
-        Reference.doi.is_not(None), Reference.doi_status.in_(USABLE_DOI)
+        Reference.doi.is_not(None), Reference.doi_status.in_(USABLE_DOI_STATUSES)
     )
     dois = session.execute(_scope(stmt, article_ids)).scalars()
-    return sorted({d.strip().lower() for d in dois if d and d.strip()})
+    return sorted({normalize_doi(d, strict=False) for d in dois if d and d.strip()})
 
 
 @contextmanager
@@ -85,42 +85,9 @@ def _bar(progress: bool, length: int, label: str) -> Iterator:
 
 
 def _fetch(client: CrossrefClient, dois: list[str], progress: bool) -> dict[str, object]:
-    """DOI -> message | None (404) | CrossrefError: batched ``filter=doi:`` requests, and
-    one by one what a batch did not return (only a 404 means not found). Single requests
-    have their own limits, so they start as soon as their batch is back."""
-    out: dict[str, object] = {}
-    lim = client.limiter.limits
-    chunks = [dois[i : i + BATCH_SIZE] for i in range(0, len(dois), BATCH_SIZE)]
-    batchable = [c for c in ([d for d in ch if "," not in d] for ch in chunks) if c]
-    with (
-        _bar(progress, len(dois), "Crossref look-ups") as bar,
-        ThreadPoolExecutor(lim.list_concurrency) as lists,
-        ThreadPoolExecutor(lim.single_concurrency) as singles,
-    ):
-        single: dict[Future, str] = {}
-
-        def confirm(todo: list[str]) -> None:
-            single.update({singles.submit(client.fetch_work, d): d for d in todo})
-
-        confirm([d for d in dois if "," in d])  # cannot go into a filter
-        batches = {lists.submit(client.filter_dois, c): c for c in batchable}
-        for fut in as_completed(batches):
-            try:
-                got = fut.result()
-            except CrossrefError:
-                got = {}  # those DOIs are tried one by one
-            out.update(got)
-            if bar:
-                bar.update(len(got))
-            confirm([d for d in batches[fut] if d not in got])
-        for fut in as_completed(single):
-            try:
-                out[single[fut]] = fut.result()
-            except CrossrefError as err:
-                out[single[fut]] = err
-            if bar:
-                bar.update(1)
-    return out
+    """DOI -> message | None (404) | CrossrefError (``client.fetch_works``), with a bar."""
+    with _bar(progress, len(dois), "Crossref look-ups") as bar:
+        return dict(client.fetch_works(dois, bar.update if bar else None))
 
 
 def _cached(session: Session, dois: list[str]) -> dict[str, CrossrefResponse]:
@@ -152,14 +119,9 @@ def _resolve(
     works = existing_works(session, snap)
     for doi in dois:
         got = fetched.get(doi, "not asked")
-        if isinstance(got, dict):
-            save_response(session, doi_key(doi), status="found", raw=got, doi=doi)
-            save_work(session, got, "api")
-            outcome[doi] = ("verified", "api")
-            continue
-        if got is None:
-            save_response(session, doi_key(doi), status="not_found", doi=doi)
-            outcome[doi] = ("not_found", "api")
+        if isinstance(got, dict | None):
+            save_answer(session, doi, got)
+            outcome[doi] = ("verified" if got else "not_found", "api")
             continue
         row = cache.get(doi)
         if row is not None and row.provenance == "api":  # also a refresh whose request failed
@@ -176,17 +138,23 @@ def _resolve(
 
 
 def _apply(session: Session, outcome: dict, article_ids: Sequence[int] | None) -> None:
-    """Each reference's verification and work link from its DOI's outcome (changed rows only)."""
+    """Each reference's verification and work link from its DOI's outcome (changed rows only).
+    A reference without a verified DOI keeps the link of its accepted suggestion
+    (``decisions.accepted_links``), so a rebuild neither clears nor rewrites it."""
     cols = (Reference.id, Reference.doi, Reference.doi_status, Reference.verification,
             Reference.verification_source, Reference.work_doi)  # fmt: skip
+    rows = session.execute(_scope(select(*cols), article_ids)).all()
+    accepted = accepted_links(session, [r.id for r in rows if r.work_doi])
     changes = []
-    for rid, raw_doi, status, *now in session.execute(_scope(select(*cols), article_ids)):
-        doi = (raw_doi or "").strip().lower()
-        if raw_doi and status in USABLE_DOI and doi in outcome:
+    for rid, raw_doi, status, *now in rows:
+        doi = normalize_doi(raw_doi, strict=False) if raw_doi else None
+        if has_usable_doi(raw_doi, status) and doi in outcome:
             verification, source = outcome[doi]
             want = [verification, source, doi if verification == "verified" else None]
         else:
             want = ["no_doi", None, None]
+        if want[2] is None:
+            want[2] = accepted.get(rid)
         if now != want:
             changes.append(dict(zip(("id", *_APPLIED), (rid, *want), strict=True)))
     if changes:

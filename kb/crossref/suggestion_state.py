@@ -24,7 +24,7 @@ from ingest.crossref import match
 from kb.models import Reference, SuggestionState, Work
 
 # Bump when the way suggestions are computed changes in a way the constants below miss.
-ALGORITHM = 2
+ALGORITHM = 3  # 3: journal, year and page verdicts from ingest/crossref/agreement.py
 
 # The reference columns suggestions read (needs_suggestion, facts_from_reference, query_text).
 REF_COLUMNS = (
@@ -46,6 +46,7 @@ REF_COLUMNS = (
     Reference.title,
     Reference.journal,
 )
+_NOT_INPUTS = ("id", "article_id", "work_doi")
 # The work columns candidates are found and validated by, and a suggestion's provenance.
 _WORK_COLUMNS = (
     Work.doi,
@@ -79,7 +80,8 @@ def works_digest(session: Session) -> str:
 
 def inputs_digest(ref: Any, decided: dict[str, str], context: str) -> str:  # noqa: ANN401
     """One reference's inputs: its columns, its decisions, the rules and the works."""
-    values = [getattr(ref, c.key) for c in REF_COLUMNS if c.key not in ("id", "article_id")]
+    # work_doi is not an input: it follows from verification and decisions, both in here
+    values = [getattr(ref, c.key) for c in REF_COLUMNS if c.key not in _NOT_INPUTS]
     payload = json.dumps([values, sorted(decided.items()), context], default=str)
     return hashlib.sha1(payload.encode()).hexdigest()
 

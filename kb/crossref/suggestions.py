@@ -20,18 +20,20 @@ import click
 from sqlalchemy import delete, select, update
 from sqlmodel import Session
 
-from ingest.crossref.cache import lookup, query_key, raw, save_response
 from ingest.crossref.client import CrossrefClient
 from ingest.crossref.errors import CrossrefError
 from ingest.crossref.match import Match, RefFacts, best_match, validate
 from ingest.crossref.suggest import (
     facts_from_reference,
-    local_candidates,
     needs_suggestion,
     query_text,
     worth_searching,
 )
-from ingest.crossref.suggestion_state import (
+from ingest.doi import normalize_doi
+from kb.crossref.cache import lookup, query_key, raw, save_response
+from kb.crossref.candidates import local_candidates
+from kb.crossref.decisions import link_accepted
+from kb.crossref.suggestion_state import (
     REF_COLUMNS,
     inputs_digest,
     rules_digest,
@@ -39,7 +41,7 @@ from ingest.crossref.suggestion_state import (
     stored_states,
     works_digest,
 )
-from ingest.crossref.works import existing_works, save_work, work_from_message
+from kb.crossref.works import save_work, work_from_message
 from kb.models import Article, Reference, Suggestion, SuggestionDecision, Work
 
 ROWS = 5
@@ -53,7 +55,8 @@ def _decisions(session: Session, sources: dict[int, str]) -> dict[tuple[str, str
         select(SuggestionDecision).where(SuggestionDecision.article_source.in_(sources.values()))
     ).scalars()
     for d in rows:
-        out.setdefault((d.article_source, d.reference_key), {})[d.doi.lower()] = d.status
+        doi = normalize_doi(d.doi, strict=False)
+        out.setdefault((d.article_source, d.reference_key), {})[doi] = d.status
     return out
 
 
@@ -199,11 +202,7 @@ def _refresh_kept(
     ]
     if to_cache:
         session.execute(update(Suggestion), to_cache)
-    accepted = [r for r in rows if r.status == "accepted"]
-    known = existing_works(session, [r.doi for r in accepted])
-    links = [{"id": r.reference_id, "work_doi": r.doi} for r in accepted if r.doi in known]
-    if links:
-        session.execute(update(Reference), links)
+    link_accepted(session, {r.reference_id: r.doi for r in rows if r.status == "accepted"})
     return len({r.reference_id for r in rows if r.status in ("suggested", "accepted")})
 
 
@@ -235,7 +234,7 @@ def _compute(
         remote_best, messages, from_cache = None, {}, False
         if text and text in answers:
             items, from_cache = answers[text]
-            messages = {i["DOI"].lower(): i for i in items}
+            messages = {normalize_doi(i["DOI"], strict=False): i for i in items}
             works = [work_from_message(i, "api")[0] for i in items]
             remote_best = _best(facts, works, rejected)
         best, prov = local, None
@@ -312,11 +311,13 @@ def _store(
         work = session.get(Work, doi)
         match = validate(facts, work) if work is not None else Match(doi, 0.0)
         rows[doi] = _row(ref, match, status, work.provenance if work else "cache")
-    for doi, row in rows.items():
+    for row in rows.values():
         session.add(row)
-        if row.status == "accepted" and session.get(Work, doi) is not None:
-            # the editor's word links the reference to the work
-            session.execute(update(Reference).where(Reference.id == ref.id).values(work_doi=doi))
+    # the editor's word links the reference to the work
+    accepted = [doi for doi, row in rows.items() if row.status == "accepted"]
+    if accepted:
+        session.flush()
+        link_accepted(session, {ref.id: accepted[-1]})
     return int(any(r.status in ("suggested", "accepted") for r in rows.values()))
 
 

@@ -1,6 +1,6 @@
 """The persistent Crossref cache: successful answers only (200 found, 404 not found).
 
-Keys: ``doi:<lower-case doi>`` for a work, ``query:<sha1 of the query text>`` for a
+Keys: ``doi:<normalised doi>`` for a work, ``query:<sha1 of the query text>`` for a
 bibliographic search. A failed or malformed response is never passed here, so it
 can never be cached. ``api`` rows are never replaced by ``snapshot`` rows.
 """
@@ -14,11 +14,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
+from ingest.doi import normalize_doi
 from kb.models import CrossrefResponse, utcnow
 
 
 def doi_key(doi: str) -> str:
-    return f"doi:{doi.lower()}"
+    return f"doi:{normalize_doi(doi, strict=False)}"
 
 
 def query_key(text: str, rows: int) -> str:
@@ -55,7 +56,7 @@ def save_response(
         return None
     if row is None:
         row = CrossrefResponse(request_key=key, status=status)
-    row.doi = doi.lower() if doi else None
+    row.doi = normalize_doi(doi, strict=False) if doi else None
     row.status = status
     row.http_status = http_status if http_status is not None else (
         200 if status == "found" else 404
