@@ -51,6 +51,8 @@ def parse_reference(raw: str) -> ReferenceFields:
         lab = reference_crf.label(text, ids)
     _end_vancouver_authors(lab)
     _title_starts_with_words(lab)
+    _title_sentence_out_of_container(lab)
+    _container_out_of_title(lab)
     runs = _runs(lab)
     spans = {name: _field_run(runs, label) for name, label in _CONFIDENT_FIELDS.items()}
     f.authors = N.authors_of(_text(text, spans["authors"]))
@@ -106,8 +108,16 @@ def _end_vancouver_authors(lab: reference_crf.Labelled) -> None:
 
 def _title_starts_with_words(lab: reference_crf.Labelled) -> None:
     """Words left unlabelled right before the title, with no punctuation between, begin
-    it ("(1950). In vitro ..." whose "In" looked like "In: Editors")."""
+    it ("(1950). In vitro ..." whose "In" looked like "In: Editors"); with no title at
+    all, unlabelled words between the authors or date and the container are the title."""
     labels, toks = lab.labels, lab.tokens
+    if "title" not in labels:  # "Authors (1950). In in of. Journal, ..." : the words between
+        runs = _runs(lab)
+        for k in range(1, len(runs) - 1):
+            before, run, after = runs[k - 1][0], runs[k], runs[k + 1][0]
+            if run[0] == "other" and before in {"author", "date"} and after == "container":
+                labels[run[1] : run[2]] = ["title"] * (run[2] - run[1])
+                return
     for i in range(len(labels) - 1, 0, -1):
         if labels[i] != "title" or labels[i - 1] != "other":
             continue
@@ -120,25 +130,78 @@ def _title_starts_with_words(lab: reference_crf.Labelled) -> None:
         return
 
 
+_SENTENCE_END = re.compile(r"[a-z]{2,}[.?!]")
+
+
+def _title_sentence_out_of_container(lab: reference_crf.Labelled) -> None:
+    """A container that follows the title (or the authors or date) and begins with a
+    sentence ending in a lower-case word ("Pilot pain. *Ann Neurol*") begins with the
+    title's end: journal abbreviations end in capitals ("J. Am. Chem. Soc.")."""
+    labels, toks = lab.labels, lab.tokens
+    runs = _runs(lab)
+    for k in range(1, len(runs)):
+        label, a, b = runs[k][:3]
+        if label != "container" or runs[k - 1][0] not in {"title", "author", "date"}:
+            continue
+        for i in range(a, b - 1):
+            nxt = toks[i + 1][0]
+            if _SENTENCE_END.fullmatch(toks[i][0]):
+                if nxt[:1].isupper() or nxt in {"*", "_"}:
+                    labels[a : i + 1] = ["title"] * (i + 1 - a)
+                return
+        return
+
+
+def _container_out_of_title(lab: reference_crf.Labelled) -> None:
+    """No container, and a title running into the date ("Pilot trial. Clin Rheumatol.
+    1977;...)": the title's last sentence is the journal (Vancouver/AMA order)."""
+    labels, toks = lab.labels, lab.tokens
+    if "container" in labels:
+        return
+    runs = _runs(lab)
+    for k in range(len(runs) - 1):
+        label, a, b = runs[k][:3]
+        if label != "title" or runs[k + 1][0] != "date":
+            continue
+        ends = [
+            i
+            for i in range(a, b - 1)
+            if toks[i][0].endswith((".", "?", "!"))
+            and len(toks[i][0]) > 2
+            and toks[i + 1][0][:1].isupper()
+        ]
+        if ends:
+            labels[ends[-1] + 1 : b] = ["container"] * (b - ends[-1] - 1)
+        return
+
+
 _LOCATOR = {"volume", "issue", "pages"}
 
 
 def _reread_locator(text: str, runs: list[Run], f: ReferenceFields) -> None:
     """Where the labeller found a volume/issue/pages block, the rules' exact pattern reads
-    it when it matches the whole block ("1(1), 2–3" whose "1), 2–3" was labelled issue)."""
+    it when it matches the whole block ("1(1), 2–3" whose "1), 2–3" was labelled issue);
+    punctuation left unlabelled inside the block ("1(1):303-4") belongs to it."""
     i = next((k for k, r in enumerate(runs) if r[0] in _LOCATOR), None)
     if i is None:
         return
     j = i
-    while j + 1 < len(runs) and runs[j + 1][0] in _LOCATOR:
-        j += 1
+    while j + 1 < len(runs):
+        nxt = runs[j + 1]
+        inner = nxt[0] == "other" and not text[nxt[3] : nxt[4]].strip(" .,:;()")
+        if nxt[0] in _LOCATOR or (inner and j + 2 < len(runs) and runs[j + 2][0] in _LOCATOR):
+            j += 1
+        else:
+            break
     block = text[runs[i][3] : runs[j][4]].strip(" .,;:*_")
     m = P.VOLUME_BLOCK_RE.fullmatch(block)
     if not m or not (m.group("issue") or m.group("issue2") or m.group("pages")):
         return
     f.volume = m.group("volume")
-    f.issue = N.issue_of(m.group("issue") or m.group("issue2"))
-    f.pages, f.article_number = N.pages_of(m.group("pages"))
+    if m.group("issue") or m.group("issue2"):
+        f.issue = N.issue_of(m.group("issue") or m.group("issue2"))
+    if m.group("pages"):
+        f.pages, f.article_number = N.pages_of(m.group("pages"))
 
 
 def _exact_blocks(body: str, f: ReferenceFields) -> None:
