@@ -173,6 +173,7 @@ def derive(engine: Engine, article_ids: Sequence[int] | None = None, *, force: b
     """Evidence types, condition tags and the audit for articles whose inputs changed."""
     from kb.audit import run_audit
     from kb.evidence import classify_references
+    from kb.search_terms import index_article
     from kb.tagging import ensure_vocabulary, tag_article
 
     base = _derived_inputs_hash()
@@ -191,6 +192,7 @@ def derive(engine: Engine, article_ids: Sequence[int] | None = None, *, force: b
                 continue
             classify_references(session, article_id)
             tag_article(session, article_id)
+            index_article(session, article_id)
             run_audit(session, article_id)
             session.execute(
                 update(Article).where(Article.id == article_id).values(derived_hash=current)

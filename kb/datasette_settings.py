@@ -22,7 +22,7 @@ SETTINGS: dict[str, int | bool] = {
     # `kb publish` produces the file for anyone who wants all of it
     "allow_download": False,
     # long claim and reference texts stay readable in table views
-    "truncate_cells_html": 400,
+    "truncate_cells_html": 0,  # fix text, references and claims are the point: never cut
     # keep ?_context=1 and ?_trace=1 off in public
     "template_debug": False,
     "trace_debug": False,

@@ -83,6 +83,9 @@ class Claim(SQLModel, table=True):
     desc_sample_size: int | None = None
     desc_duration: str | None = None
     desc_outcomes: str | None = None  # JSON list
+    # words the search box also matches: the tagged conditions' names, synonyms and MeSH
+    # heading, and the expansions of abbreviations the article defines ("LDN")
+    search_terms: str | None = None
 
 
 class Marker(SQLModel, table=True):
@@ -136,6 +139,8 @@ class Reference(SQLModel, table=True):
     verification_source: str | None = None  # api | cache | snapshot
     evidence_type: str | None = None
     evidence_signal: str | None = None
+    # the linked work's title, authors and journal: reference search finds them too
+    search_terms: str | None = None
 
 
 class StudyLink(SQLModel, table=True):

@@ -15,6 +15,9 @@ from ingest.resources import RESOURCES
 METADATA = RESOURCES.metadata
 TEMPLATES = RESOURCES.templates
 PLUGIN = Path(__file__).resolve().parent / "datasette_plugin.py"
+# the pages plugin and the stdlib-only package it renders from (kb/pages), copied beside it
+PAGES_PLUGIN = Path(__file__).resolve().parent / "datasette_pages.py"
+PAGES = Path(__file__).resolve().parent / "pages"
 
 README = """# evidence-kb, published copy
 
@@ -74,6 +77,13 @@ def publish(db_path: Path, out_dir: Path) -> Published:
     if PLUGIN.exists():
         (out_dir / "plugins").mkdir(exist_ok=True)
         shutil.copy2(PLUGIN, out_dir / "plugins" / PLUGIN.name)
+        shutil.copy2(PAGES_PLUGIN, out_dir / "plugins" / PAGES_PLUGIN.name)
+        shutil.copytree(
+            PAGES,
+            out_dir / "plugins" / "pages",
+            dirs_exist_ok=True,
+            ignore=shutil.ignore_patterns("__pycache__"),
+        )
 
     import datasette
 

@@ -82,8 +82,10 @@ INDEXES: list[str] = [
 
 # (fts table, content table, indexed columns)
 FTS_TABLES: list[tuple[str, str, list[str]]] = [
-    ("claim_fts", "claim", ["text"]),
-    ("reference_fts", "reference", ["raw", "title", "journal"]),
+    # search_terms: what the article's words mean (kb.search_terms), so "multiple sclerosis"
+    # finds the claims that write "MS" and a reference is found by its work's title
+    ("claim_fts", "claim", ["text", "search_terms"]),
+    ("reference_fts", "reference", ["raw", "title", "journal", "search_terms"]),
     ("work_fts", "work", ["title", "container_title", "authors"]),
 ]
 
@@ -118,9 +120,26 @@ def extra_statements() -> list[str]:
     return stmts
 
 
+def _outdated_fts(conn: Connection) -> list[tuple[str, str, list[str]]]:
+    """FTS tables made by an older version with other columns than declared here."""
+    out = []
+    for fts, table, cols in FTS_TABLES:
+        have = [r[1] for r in conn.execute(text(f"PRAGMA table_info({fts})"))]
+        if have and have != cols:
+            out.append((fts, table, cols))
+    return out
+
+
 def apply_extras(conn: Connection) -> None:
+    outdated = _outdated_fts(conn)
+    for fts, _table, _cols in outdated:  # recreated below with the declared columns
+        for suffix in ("_ai", "_ad", "_au"):
+            conn.execute(text(f"DROP TRIGGER IF EXISTS {fts}{suffix}"))
+        conn.execute(text(f"DROP TABLE IF EXISTS {fts}"))
     for stmt in extra_statements():
         conn.execute(text(stmt))
+    for fts, _table, _cols in outdated:
+        conn.execute(text(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')"))
 
 
 def drop_extras(conn: Connection) -> None:

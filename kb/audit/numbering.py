@@ -118,16 +118,13 @@ def rule_numbering_shift(ctx: AuditContext) -> Iterator[Finding]:
             "last_marker": max(numbers),
             "markers_better": len(run.better),
         }
-        for cite, at0, atk in run.better:
+        for cite, at0, atk in _flagged(run):
             meant = by_number[cite.number + run.offset]
             here = by_number.get(cite.number)
-            fields = ", ".join(atk.agreed) or "its description"
             yield make_finding(
                 ctx,
                 "numbering_shift",
-                f"Marker {cite.number} probably means entry {ref_label(meant)}: the sentence's "
-                f"{fields} fit{'s' if len(atk.agreed) == 1 else ''} it, and markers "
-                f"{span['first_marker']}-{span['last_marker']} are off by {run.offset:+d}.",
+                _message(cite.number, ref_label(meant), at0, atk, span, run.offset),
                 ref=here,
                 link=cite.link,
                 evidence={
@@ -137,6 +134,39 @@ def rule_numbering_shift(ctx: AuditContext) -> Iterator[Finding]:
                     "at_0": {"agreed": at0.agreed, "disagreed": at0.disagreed} if at0 else None,
                     "at_offset": {"agreed": atk.agreed, "disagreed": atk.disagreed},
                     "run": span,
+                    "decided_by": "sentence" if atk.score > _score(at0) else "run",
                 },
                 fix_reference=ref_label(meant),
             )
+
+
+def _flagged(run: _Run) -> list[tuple[_Cite, Agreement | None, Agreement]]:
+    """The members that get a finding: those the offset fits better, and those inside the
+    run whose sentence fits its own entry no better than nothing (the run around them decides). A
+    member that fits its own entry as well as the offset's is left alone: it may be right."""
+    first = min(m[0].number for m in run.better)
+    last = max(m[0].number for m in run.better)
+    return [
+        m
+        for m in run.members
+        if m[2].score > _score(m[1]) or (first < m[0].number < last and _score(m[1]) <= 0)
+    ]
+
+
+def _message(
+    number: int, meant: str, at0: Agreement | None, atk: Agreement, span: dict, offset: int
+) -> str:
+    """Why marker ``number`` probably means entry ``meant``: its sentence, or its run alone."""
+    run = f"markers {span['first_marker']}-{span['last_marker']} are off by {offset:+d}"
+    if atk.score > _score(at0):
+        fields = ", ".join(atk.agreed) or "its description"
+        verb = "fits" if len(atk.agreed) == 1 else "fit"
+        return (
+            f"Marker {number} probably means entry {meant}: "
+            f"the sentence's {fields} {verb} it, and {run}."
+        )
+    # a member the sentence cannot decide (it fits both equally): the run around it decides
+    return (
+        f"Marker {number} probably means entry {meant}: it sits inside a run where {run}, "
+        "and its sentence fits its own entry no better."
+    )

@@ -274,22 +274,28 @@ def summary_line(report: dict[str, Any]) -> str:
     )
 
 
-def _fix_summary(
-    fix: dict[str, Any], evidence: dict[str, Any], shown: set[str] | None = None
-) -> list[str]:
-    """The fix as lines; a complete reference already in ``shown`` is referred to, not repeated."""
+def _fix_summary(f: dict[str, Any], printed: set[str] | None = None) -> list[str]:
+    """A finding's fix as lines. The complete reference belongs to one entry (the entry the
+    fix points at, else the finding's own); with ``printed`` it is written out once per entry
+    and later referred to by that entry's number, never by position ("as above")."""
+    fix, evidence = f["fix"], f["evidence"]
     out = []
     if fix["doi"]:
         conf = (evidence.get("suggestion") or {}).get("confidence")
         out.append(f"suggested DOI {fix['doi']}" + (f" (confidence {conf:.2f})" if conf else ""))
     if fix["reference"] is not None:
         out.append(f"use entry {fix['reference']}")
-    if fix["text"] and shown is not None and fix["text"] in shown:
-        out.append("complete reference: as above")
-    elif fix["text"]:
-        out.extend(fix["text"].splitlines())
-        if shown is not None:
-            shown.add(fix["text"])
+    if fix["text"]:
+        owner = fix["reference"] if fix["reference"] is not None else f["reference"]
+        key = str(owner) if owner is not None else None
+        if key is not None and printed is not None and key in printed:
+            out.append(f"complete reference of entry {owner}: printed above at entry {owner}")
+        else:
+            if key is not None:
+                out.append(f"complete reference of entry {owner}:")
+                if printed is not None:
+                    printed.add(key)
+            out.extend(fix["text"].splitlines())
     return out
 
 
@@ -308,7 +314,7 @@ def render_text(report: dict[str, Any], width: int | None = None) -> str:
     msg_width = max(30, width - len(head))
     lines: list[str] = []
     for a in report["articles"]:
-        shown: set[str] = set()
+        printed: set[str] = set()
         lines += [_article_heading(a), head + "MESSAGE"]
         for f in a["findings"]:
             ref = "" if f["reference"] is None else str(f["reference"])
@@ -317,7 +323,7 @@ def render_text(report: dict[str, Any], width: int | None = None) -> str:
             lines.append(f"{f['severity']:<8} {f['code']:<27} {ref:>4} {mark:>4}  {wrapped[0]}")
             pad = " " * len(head)
             lines += [pad + w for w in wrapped[1:]]
-            for i, fx in enumerate(_fix_summary(f["fix"], f["evidence"], shown)):
+            for i, fx in enumerate(_fix_summary(f, printed)):
                 for j, w in enumerate(textwrap.wrap(fx, msg_width - 5) or [""]):
                     lines.append(pad + ("fix: " if i == 0 and j == 0 else "     ") + w)
         lines.append("")
@@ -337,8 +343,9 @@ def render_markdown(report: dict[str, Any]) -> str:
             out.append("Counts: " + ", ".join(f"`{k}` {v}" for k, v in a["counts"].items()))
             out.append("")
         out += ["| Severity | Code | Entry | Marker | Message | Fix |", "|---|---|---|---|---|---|"]
+        printed: set[str] = set()
         for f in a["findings"]:
-            fix = "<br>".join(_md(x) for x in _fix_summary(f["fix"], f["evidence"]))
+            fix = "<br>".join(_md(x) for x in _fix_summary(f, printed))
             out.append(
                 f"| {f['severity']} | `{f['code']}` | {_md(f['reference'])} | "
                 f"{_md(f['marker'])} | {_md(f['message'])} | {fix} |"

@@ -10,7 +10,7 @@ import click
 from kb.cli import cli
 from kb.cli.options import DB_OPTION, open_existing
 
-FORMATS = ("text", "markdown", "csv", "json")
+FORMATS = ("text", "markdown", "csv", "json", "html")
 
 
 @cli.command()
@@ -21,7 +21,8 @@ FORMATS = ("text", "markdown", "csv", "json")
     type=click.Choice(FORMATS),
     default="text",
     show_default=True,
-    help="text: a table for the terminal; markdown, csv or json to save or share.",
+    help="text: a table for the terminal; markdown, csv or json to save or share; "
+    "html: the review page as one self-contained file to send to an author.",
 )
 @click.option(
     "--output",
@@ -66,7 +67,7 @@ def audit(article: str | None, fmt: str, output: str | None, db_path: str, rerun
     except ArticleNotFound as exc:
         raise click.ClickException(str(exc)) from None
 
-    text = RENDERERS[fmt](report)
+    text = _render_html(engine, report) if fmt == "html" else RENDERERS[fmt](report)
     if output:
         Path(output).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
         click.echo(f"Wrote {fmt} report to {output}: {summary_line(report)}")
@@ -74,3 +75,19 @@ def audit(article: str | None, fmt: str, output: str | None, db_path: str, rerun
         click.echo(text)
         if fmt != "text":  # the text table already ends with it; keep stdout parseable
             click.echo(summary_line(report), err=True)
+
+
+def _render_html(engine, report: dict) -> str:  # noqa: ANN001
+    """The review pages of the report's articles, as one self-contained HTML document."""
+    from sqlmodel import Session, select
+
+    from kb.audit.report import summary_line
+    from kb.models import Article
+    from kb.pages.render import render_review_html
+
+    sources = [a["article"] for a in report["articles"]]
+    with Session(engine) as session:
+        ids = {a.source: a.id for a in session.exec(select(Article))}
+    with engine.connect() as conn:
+        raw = conn.connection.driver_connection
+        return render_review_html(raw, [ids[s] for s in sources], summary_line(report))
