@@ -106,6 +106,9 @@ def _end_vancouver_authors(lab: reference_crf.Labelled) -> None:
         i += 1
 
 
+_UNTITLED = {"other", "note", "genre"}  # what a title the labeller missed was labelled
+
+
 def _title_starts_with_words(lab: reference_crf.Labelled) -> None:
     """Words left unlabelled right before the title, with no punctuation between, begin
     it ("(1950). In vitro ..." whose "In" looked like "In: Editors"); with no title at
@@ -115,14 +118,14 @@ def _title_starts_with_words(lab: reference_crf.Labelled) -> None:
         runs = _runs(lab)
         for k in range(1, len(runs) - 1):
             before, run, after = runs[k - 1][0], runs[k], runs[k + 1][0]
-            if run[0] == "other" and before in {"author", "date"} and after == "container":
+            if run[0] in _UNTITLED and before in {"author", "date"} and after == "container":
                 labels[run[1] : run[2]] = ["title"] * (run[2] - run[1])
                 return
     for i in range(len(labels) - 1, 0, -1):
-        if labels[i] != "title" or labels[i - 1] != "other":
+        if labels[i] != "title" or labels[i - 1] not in _UNTITLED:
             continue
         j = i - 1
-        while j >= 0 and labels[j] == "other" and toks[j][0].isalpha():
+        while j >= 0 and labels[j] in _UNTITLED and toks[j][0].isalpha():
             j -= 1
         if j < i - 1 and (j < 0 or not toks[j][0][-1].isalnum()):
             for k in range(j + 1, i):
@@ -218,8 +221,11 @@ def _exact_blocks(body: str, f: ReferenceFields) -> None:
 
 def _kind(f: ReferenceFields, body: str, labels: set[str]) -> str | None:
     """The source type by the rules' reading, except that a container with a publisher or
-    editors and no volume is a book or proceedings, not a journal."""
+    editors and no volume is a book or proceedings, not a journal, and a bioRxiv-prefix
+    DOI (10.1101) with a volume is a journal article (Genome Res, Genes Dev)."""
     kind = _source_type(f, body)
+    if kind == "preprint" and f.volume and not P.PREPRINT_HINTS.search(body):
+        return "journal"  # a 10.1101 DOI with a volume: Cold Spring Harbor's journals
     if kind == "journal" and not f.volume and labels & {"publisher", "editor"}:
         return "conference" if P.CONFERENCE_HINTS.search(body) else "book"
     return kind
