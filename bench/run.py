@@ -1,6 +1,6 @@
 """Run the benchmarks, print a table, write JSON.
 
-    python -m bench.run [--quick] [--only crossref|ingest|queries|parser] [--out PATH]
+    python -m bench.run [--quick] [--only crossref|ingest|queries|corpus|parser] [--out PATH]
 
 Each figure comes with its baseline measured in the same run and the ratio between
 them. ``--quick`` runs tiny sizes (under a minute) to check that everything works;
@@ -23,7 +23,7 @@ from bench.measure import machine, versions
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "bench" / "results" / "latest.json"
 DEFAULT_WORK = ROOT / "bench" / ".work"
-BENCHES = ("crossref", "ingest", "queries", "parser")
+BENCHES = ("crossref", "ingest", "queries", "import", "corpus", "parser")
 
 
 @dataclass
@@ -36,15 +36,18 @@ class Sizes:
     query_articles: int = 10_000
     query_reps: int = 40  # p95 of 20 samples would be the single slowest request
     query_budget_s: float = 8.0
+    # the query KB above this many articles is copies of a fully derived KB of this size
+    query_base_articles: int = 1000
+    import_works: int = 200_000  # synthetic Crossref public-data-file snapshot
 
     @classmethod
     def quick(cls) -> Sizes:
-        return cls(40, 0.15, 0.05, 30, 10, 200, 5, 3.0)
+        return cls(40, 0.15, 0.05, 30, 10, 200, 5, 3.0, 200, 5000)
 
     @classmethod
     def tiny(cls) -> Sizes:
         """For the smoke test: seconds, not minutes."""
-        return cls(12, 0.01, 0.005, 4, 2, 12, 2, 1.0)
+        return cls(12, 0.01, 0.005, 4, 2, 12, 2, 1.0, 12, 200)
 
 
 def run_all(
@@ -92,6 +95,14 @@ def run_all(
             from bench import parser_eval
 
             res = parser_eval.run()
+        elif name == "corpus":
+            from bench import corpus_report
+
+            res = corpus_report.summary(corpus_report.run(workdir=_made(workdir)))
+        elif name == "import":
+            from bench import import_bench
+
+            res = import_bench.run(workdir / "import", seed=seed, n_works=sizes.import_works)
         else:
             from bench import query_bench
 
@@ -102,10 +113,16 @@ def run_all(
                 reps=sizes.query_reps,
                 budget_s=sizes.query_budget_s,
                 reuse=reuse_query_kb,
+                base_articles=sizes.query_base_articles,
             )
         res["wall_seconds"] = round(time.perf_counter() - started, 1)
         doc["benchmarks"][name] = res
     return doc
+
+
+def _made(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 def table(doc: dict[str, Any]) -> str:
@@ -143,6 +160,10 @@ def table(doc: dict[str, Any]) -> str:
         ]
         for p in g["profile"]["project_cumulative"][:8]:
             lines.append(f"    {p['cumulative_s']:>8.2f} s {p['share']:>6.1%}  {p['function']}")
+    if "corpus" in b:
+        from bench import corpus_report
+
+        lines.append(corpus_report.summary_text(b["corpus"]))
     if "queries" in b:
         q = b["queries"]
         lines.append(
@@ -161,6 +182,18 @@ def table(doc: dict[str, Any]) -> str:
         from bench import parser_eval
 
         lines += ["Reference parser (held-out split):", parser_eval.table(b["parser"])]
+    if "import" in b:
+        m = b["import"]
+        full = m["full_file"]
+        lines += [
+            f"Crossref data-file import: {m['sizes']['works']:,} works in "
+            f"{m['sizes']['files']} files",
+            f"  kb crossref import {m['ours']['seconds']:>8.1f} s  "
+            f"{m['ours']['records_per_s']:>8,} records/s  (exit {m['ours']['exit_code']})",
+            f"  parse only         {m['baseline']['seconds']:>8.1f} s  "
+            f"{m['baseline']['records_per_s']:>8,} records/s",
+            f"  full file ({full['records']:,} records): about {full['implied_hours']} h",
+        ]
     return "\n".join(lines)
 
 

@@ -8,6 +8,7 @@ import re
 import charset_normalizer
 import ftfy
 
+from ingest.textcheck import check_characters
 from ingest.types import IngestError
 
 DEFAULT_MAX_BYTES = 5_000_000
@@ -126,4 +127,5 @@ def decode_bytes(
     )
     repaired = fixed != text
     text = _NEWLINES.sub("\n", fixed.lstrip("\ufeff"))
+    check_characters(text)
     return text, encoding, repaired

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
 import requests
+from urllib3.exceptions import ReadTimeoutError
 
 from ingest.types import IngestError
 
@@ -43,14 +47,74 @@ def _media_type(header: str | None) -> tuple[str | None, str | None]:
     return (parts[0].lower() or None), charset
 
 
+def _is_timeout(exc: BaseException) -> bool:
+    """requests reports a read timeout inside ``iter_content`` as a ConnectionError."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, requests.Timeout | ReadTimeoutError | socket.timeout):
+            return True
+        inner = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else None
+        exc = inner or exc.__cause__ or exc.__context__  # type: ignore[assignment]
+    return False
+
+
+class _Deadline:
+    """Cuts a download off at a wall-clock deadline: the per-read timeout alone lets a
+    server that sends a byte every few seconds keep us forever. When the time is up the
+    socket is shut down, which wakes the blocked read."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.end = time.monotonic() + seconds
+        self.expired = False
+        self._timer: threading.Timer | None = None
+
+    def left(self) -> float:
+        return max(0.001, self.end - time.monotonic())
+
+    def watch(self, resp: requests.Response) -> None:
+        sock = _socket_of(resp)
+        if sock is None:
+            return
+        self._timer = threading.Timer(self.left(), self._cut, args=(sock,))
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _cut(self, sock: socket.socket) -> None:
+        self.expired = True
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def stop(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+
+
+def _socket_of(resp: requests.Response) -> socket.socket | None:
+    """The socket a streamed response reads from. http.client drops the connection's own
+    reference once the server says it will close, so look through the response's file."""
+    sock = getattr(getattr(resp.raw, "connection", None), "sock", None)
+    if sock is None:
+        fp = getattr(getattr(resp.raw, "_fp", None), "fp", None)
+        sock = getattr(getattr(fp, "raw", None), "_sock", None)
+    return sock if isinstance(sock, socket.socket) else None
+
+
 def fetch_url(
     url: str,
     *,
     timeout: float = 20,
+    deadline: float = 60,
     max_bytes: int = 5_000_000,
     session: requests.Session | None = None,
 ) -> Fetched:
-    """Download one article. Raises IngestError(stage="fetch") with a one-line reason."""
+    """Download one article. Raises IngestError(stage="fetch") with a one-line reason.
+
+    ``timeout`` bounds each wait on the network (connect, each read); ``deadline`` the
+    whole download, connect to last byte."""
     scheme = urlparse(url).scheme.lower()
     if scheme not in ("http", "https"):
         raise _fail(f"only http(s) URLs can be fetched, not {scheme or 'a bare path'!r}", url)
@@ -60,15 +124,29 @@ def fetch_url(
         "User-Agent": USER_AGENT,
         "Accept": "text/html,application/xhtml+xml,text/markdown,text/plain;q=0.9,*/*;q=0.1",
     }
+    clock = _Deadline(deadline)
+    waits = (min(timeout, 10, deadline), min(timeout, deadline))
     try:
-        resp = sess.get(url, headers=headers, timeout=(min(timeout, 10), timeout), stream=True)
+        resp = sess.get(url, headers=headers, timeout=waits, stream=True)
     except requests.TooManyRedirects:
         msg = f"too many redirects (more than {MAX_REDIRECTS}; a redirect loop?)"
         raise _fail(msg, url) from None
     except requests.Timeout:
         raise _fail(f"timed out after {timeout:g} s", url) from None
     except requests.RequestException as exc:
+        if _is_timeout(exc):
+            raise _fail(f"timed out after {timeout:g} s", url) from None
         raise _fail(f"could not connect: {type(exc).__name__}", url) from None
+    clock.watch(resp)
+    try:
+        return _body(resp, url, timeout, max_bytes, clock)
+    finally:
+        clock.stop()
+
+
+def _body(
+    resp: requests.Response, url: str, timeout: float, max_bytes: int, clock: _Deadline
+) -> Fetched:
     with resp:
         if resp.status_code >= 400:
             raise _fail(f"HTTP {resp.status_code} {resp.reason or ''}".strip(), url)
@@ -87,8 +165,17 @@ def fetch_url(
                 if size > max_bytes:
                     raise _fail(f"response exceeds the {max_bytes:,}-byte size cap", url)
                 chunks.append(chunk)
-        except requests.Timeout:
-            raise _fail(f"timed out after {timeout:g} s while reading", url) from None
+                if clock.expired:
+                    break
         except requests.RequestException as exc:
-            raise _fail(f"connection failed while reading: {type(exc).__name__}", url) from None
+            if clock.expired:
+                pass  # reported below
+            elif _is_timeout(exc):
+                raise _fail(f"timed out after {timeout:g} s while reading", url) from None
+            else:
+                msg = f"connection failed while reading: {type(exc).__name__}"
+                raise _fail(msg, url) from None
+        if clock.expired:
+            msg = f"download did not finish within the {clock.seconds:g} s deadline"
+            raise _fail(msg, url)
     return Fetched(b"".join(chunks), media, resp.url, charset)

@@ -18,8 +18,14 @@ Hit = tuple[int, int, list[str]]
 _DASH = r"[-‐‑–—]"
 _ITEM = rf"\d{{1,5}}(?:\s*{_DASH}\s*\d{{1,5}})?"
 _NUMLIST = rf"{_ITEM}(?:\s*[,;]\s*{_ITEM})*"
-BRACKET_RE = re.compile(rf"\[\s*({_NUMLIST})\s*\]")
-PAREN_NUM_RE = re.compile(rf"\(\s*({_NUMLIST})\s*\)")
+# A page locator stays on the marker, out of its keys: "[4, pp. 5–7]", "(3, p. 12)", "[22]:10".
+_PAGES = rf"\d{{1,5}}(?:\s*{_DASH}\s*\d{{1,5}})?"
+_IN_LOCATOR = rf"(?:\s*,\s*(?:pp?\.|pages?|page)\s*{_PAGES})"
+_COLON_LOCATOR = rf"(?::{_PAGES}(?![\d.,]\d))"
+BRACKET_RE = re.compile(rf"\[\s*({_NUMLIST}){_IN_LOCATOR}?\s*\]{_COLON_LOCATOR}?")
+BRACKET_RANGE_RE = re.compile(r"\[\s*(\d{1,5})\s*\]\s*[-–—]\s*\[\s*(\d{1,5})\s*\]")
+PAREN_NUM_RE = re.compile(rf"\(\s*({_NUMLIST}){_IN_LOCATOR}?\s*\)")
+_LOCATOR_RE = re.compile(rf",\s*((?:pp?\.|pages?|page)\s*{_PAGES})\s*[\])]|[\])]:({_PAGES})$")
 FOOTNOTE_RE = re.compile(r"\[\^([^\]\s]{1,40})\](?!:)")
 MDLINK_RE = re.compile(r"\[([^\[\]]{1,200})\]\[([^\[\]\s][^\[\]]{0,39})\]")
 MDLABEL_RE = re.compile(r"\[([^\[\]\s^][^\[\]]{0,39})\](?![\[(:])")
@@ -53,6 +59,12 @@ _BARE_AFTER = re.compile(
 )
 
 
+def locator_of(raw: str) -> str | None:
+    """The page locator written with a marker: "pp. 5–7" in "[4, pp. 5–7]", "10" in "[22]:10"."""
+    m = _LOCATOR_RE.search(raw)
+    return (m.group(1) or m.group(2)) if m else None
+
+
 def expand(numlist: str, warnings: list[str] | None = None) -> list[str] | None:
     """Keys of "1, 4-6" -> ["1", "4", "5", "6"]; None when any part is not plausible."""
     keys: list[str] = []
@@ -80,13 +92,21 @@ def expand(numlist: str, warnings: list[str] | None = None) -> list[str] | None:
 
 
 def find_brackets(text: str, warnings: list[str] | None = None) -> list[Hit]:
-    """``[3]``, ``[4-6]``, ``[1, 4]``; ``[1][2]`` gives two markers."""
+    """``[3]``, ``[4-6]``, ``[1, 4]``; ``[1][2]`` gives two markers; ``[4]–[7]`` (a range
+    written as two linked brackets) is one marker for 4 to 7."""
     out = []
+    ranges = []
+    for m in BRACKET_RANGE_RE.finditer(text):
+        keys = expand(f"{m.group(1)}-{m.group(2)}", warnings)
+        if keys:
+            ranges.append((m.start(), m.end(), keys))
     for m in BRACKET_RE.finditer(text):
+        if any(s <= m.start() < e for s, e, _ in ranges):
+            continue
         keys = expand(m.group(1), warnings)
         if keys:
             out.append((m.start(), m.end(), keys))
-    return out
+    return sorted(out + ranges)
 
 
 def find_paren_numbers(text: str, keys: Collection[str] = (), warnings=None) -> list[Hit]:
@@ -95,6 +115,8 @@ def find_paren_numbers(text: str, keys: Collection[str] = (), warnings=None) -> 
     top = max((int(k) for k in known), default=0)
     out = []
     for m in PAREN_NUM_RE.finditer(text):
+        if m.start() and text[m.start() - 1].isdigit():
+            continue  # "72(10)": a volume's issue, not a citation
         got = expand(m.group(1), warnings)
         if not got:
             continue
@@ -118,6 +140,27 @@ def find_superscripts(text: str) -> list[Hit]:
         if keys:
             out.append((m.start(), m.end(), keys))
     return out
+
+
+_CITEKEY = r"@[A-Za-z][\w:.#$%&+?<>~/-]{0,80}[\w]"
+CITEKEY_GROUP_RE = re.compile(rf"\[(?:[^\[\]@]{{0,60}}){_CITEKEY}(?:[^\[\]]{{0,80}})\]")
+CITEKEY_RE = re.compile(_CITEKEY)
+# A bare "@Tayo2019" reads as a citation only when it names an author and a year.
+BARE_CITEKEY_RE = re.compile(r"(?<![\w@\[;])@([A-Za-z][A-Za-z_-]{1,60}\d{4}[a-z]?)\b")
+
+
+def find_citekeys(text: str) -> list[Hit]:
+    """Pandoc citekeys left unrendered: ``[@Shapiro2021]``, ``[see @a; @b, p. 4]``, and a
+    narrative ``@Tayo2019``; the key as written (lower-case) is the entry key."""
+    out = []
+    for m in CITEKEY_GROUP_RE.finditer(text):
+        keys = [k[1:].lower() for k in CITEKEY_RE.findall(m.group(0))]
+        if keys:
+            out.append((m.start(), m.end(), keys))
+    for m in BARE_CITEKEY_RE.finditer(text):
+        if not any(s <= m.start() < e for s, e, _ in out):
+            out.append((m.start(), m.end(), [m.group(1).lower()]))
+    return sorted(out)
 
 
 def find_footnotes(text: str) -> list[Hit]:

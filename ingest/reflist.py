@@ -1,110 +1,31 @@
-"""Find an article's reference list in a Document and turn its entries into ParsedReferences."""
+"""Turn an article's reference entries into ParsedReferences (finding the lists is
+``ingest.reflist_find``, re-exported here)."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 
 from ingest.author_year import author_year_key
-from ingest.readers.document import Block, Document, LinkDef
+from ingest.headings import is_reference_heading
+from ingest.link_ids import apply_link_ids
+from ingest.readers.document import LinkDef
 from ingest.reference_fields import parse_reference
+from ingest.reflist_find import ListPart, RawEntry, ReferenceList, find_reference_list
 from ingest.types import IngestError, ParsedReference, ReferenceFields
 
-REFERENCE_HEADING = re.compile(
-    r"^(?:[\d.]+\s+)?(?:references?(?: and notes| cited| list)?|notes and references|sources?"
-    r"|bibliography|notes|end ?notes|citations?|works cited|literature(?: cited)?"
-    r"|cited literature|reference list)\s*:?$",
-    re.I,
-)
+__all__ = [
+    "ListPart",
+    "RawEntry",
+    "ReferenceList",
+    "build_references",
+    "find_reference_list",
+    "is_reference_heading",
+    "link_def_entries",
+]
+
 _YEAR = re.compile(r"\b(1[6-9]\d\d|20\d\d)([a-z])?\b")
-_REFLIKE = re.compile(
-    r"\b(?:1[6-9]\d\d|20\d\d)[a-z]?\b|https?://|www\.|\bdoi\b|\bPMID\b|\bISBN\b", re.I
-)
-_NUMBER_PREFIX = re.compile(r"^\s*(?:\[(\d{1,5})\]|\((\d{1,5})\)|(\d{1,5})[.)])\s+")
-
-
-@dataclass
-class RawEntry:
-    raw: str
-    start: int = 0  # offsets into Document.text; 0, 0 for Markdown link definitions
-    end: int = 0
-    number: int | None = None
-    anchor: str | None = None
-    label: str | None = None
-
-
-@dataclass
-class ReferenceList:
-    entries: list[RawEntry] = field(default_factory=list)
-    heading: int | None = None  # index into Document.blocks of the list's heading
-    first_block: int | None = None  # index of the first block that belongs to the list
-    warnings: list[str] = field(default_factory=list)
-
-
-def is_reference_heading(text: str) -> bool:
-    return bool(REFERENCE_HEADING.match(text.strip().strip("#*_ ")))
-
-
-def _entry(doc: Document, block: Block) -> RawEntry:
-    raw = doc.block_text(block)
-    number = block.number
-    start = block.start
-    m = _NUMBER_PREFIX.match(raw)
-    if m and number is None:  # "1. Title ..." written inside the entry (Manubot, csl)
-        number = int(next(g for g in m.groups() if g))
-        start += m.end()
-        raw = raw[m.end() :]
-    return RawEntry(raw, start, block.end, number, block.anchor, block.label)
-
-
-def _entry_like(text: str, block: Block) -> bool:
-    """A paragraph under a References heading is an entry if it cites like one: a year, URL or
-    DOI, or a link label plus period-separated fields (authors. title. source.)."""
-    if _REFLIKE.search(text):
-        return True
-    return block.label is not None and text.count(". ") >= 2
-
-
-def find_reference_list(doc: Document) -> ReferenceList:
-    """Locate the list: marked entries (HTML), a References-like heading, or a trailing list."""
-    blocks = doc.blocks
-    marked = [i for i, b in enumerate(blocks) if b.kind == "reference"]
-    if marked:
-        before = range(marked[0] - 1, -1, -1)
-        heading = next((i for i in before if blocks[i].kind == "heading"), None)
-        if heading is not None and not is_reference_heading(doc.block_text(blocks[heading])):
-            heading = None
-        entries = [_entry(doc, blocks[i]) for i in marked]
-        return ReferenceList(entries, heading, heading if heading is not None else marked[0])
-    headings = [
-        i
-        for i, b in enumerate(blocks)
-        if b.kind == "heading" and is_reference_heading(doc.block_text(b))
-    ]
-    for h in reversed(headings):
-        level = blocks[h].level
-        body: list[int] = []
-        for i in range(h + 1, len(blocks)):
-            if blocks[i].kind == "heading" and blocks[i].level <= level:
-                break
-            body.append(i)
-        items = [i for i in body if blocks[i].in_list]
-        chosen = items or [i for i in body if _entry_like(doc.block_text(blocks[i]), blocks[i])]
-        if chosen:
-            return ReferenceList([_entry(doc, blocks[i]) for i in chosen], h, h)
-    # No heading: a numbered list closing the article.
-    tail: list[int] = []
-    for i in range(len(blocks) - 1, -1, -1):
-        if blocks[i].kind == "item" and blocks[i].number is not None:
-            tail.append(i)
-        else:
-            break
-    tail.reverse()
-    reflike = sum(bool(_REFLIKE.search(doc.block_text(blocks[i]))) for i in tail)
-    if len(tail) >= 2 and reflike * 2 >= len(tail):
-        return ReferenceList([_entry(doc, blocks[i]) for i in tail], None, tail[0])
-    return ReferenceList()
 
 
 def link_def_entries(defs: list[LinkDef], attached: set[str]) -> list[RawEntry]:
@@ -115,7 +36,7 @@ def link_def_entries(defs: list[LinkDef], attached: set[str]) -> list[RawEntry]:
             continue
         raw = f"{d.title} {d.url}" if d.title else d.url
         number = int(d.label) if d.label.isdigit() else None
-        out.append(RawEntry(raw, 0, 0, number, None, d.label))
+        out.append(RawEntry(raw, 0, 0, number, None, d.label, [d.url] if d.url else []))
     return out
 
 
@@ -150,10 +71,15 @@ def _author_year(raw: str, fields: ReferenceFields) -> tuple[str | None, int | N
     return (family if family and _ascii_word(family) else None), year, suffix
 
 
-def build_references(entries: list[RawEntry]) -> tuple[list[ParsedReference], list[str]]:
-    """Parse each entry and give it its key (number, link label, or family+year)."""
+def build_references(
+    entries: list[RawEntry], list_names: Sequence[str] = ()
+) -> tuple[list[ParsedReference], list[str]]:
+    """Parse each entry and give it its key (number, link label, or family+year).
+
+    An entry without a number is numbered by its place in its own list; identifiers in its
+    link targets count as its own (``ingest.link_ids``)."""
     warnings: list[str] = []
-    parsed = [_parse(e.raw) for e in entries]
+    parsed = [apply_link_ids(_parse(e.raw), e.links) for e in entries]
     numbered = sum(e.number is not None for e in entries)
     listed = [e for e in entries if e.label is None]
     author_year = False
@@ -169,7 +95,11 @@ def build_references(entries: list[RawEntry]) -> tuple[list[ParsedReference], li
         )
     base: list[str] = []
     numbers: list[int | None] = []
-    for pos, (e, f) in enumerate(zip(entries, parsed, strict=True)):
+    ordinals: list[int] = []
+    in_list: dict[int, int] = {}
+    for e, f in zip(entries, parsed, strict=True):
+        ordinal = in_list[e.list_index] = in_list.get(e.list_index, 0) + 1
+        ordinals.append(ordinal)
         number = e.number
         if e.label:
             key = e.label.lower()
@@ -177,16 +107,20 @@ def build_references(entries: list[RawEntry]) -> tuple[list[ParsedReference], li
             family, year, suffix = _author_year(e.raw, f)
             key = author_year_key(family or "", year, suffix)  # the one definition markers use
         else:
-            number = pos + 1 if number is None else number
+            number = ordinal if number is None else number
             key = str(number)
         base.append(key)
         numbers.append(number)
     keys, dup_warnings = _disambiguate(base, author_year)
     warnings += dup_warnings
-    refs = [
-        ParsedReference(k, e.raw, pos, n, e.start, e.end, f)
-        for pos, (k, n, e, f) in enumerate(zip(keys, numbers, entries, parsed, strict=True))
-    ]
+    names = list(list_names)
+    refs = []
+    for pos, (k, n, e, f) in enumerate(zip(keys, numbers, entries, parsed, strict=True)):
+        ref = ParsedReference(k, e.raw, pos, n, e.start, e.end, f)
+        ref.links = list(e.links)
+        ref.ordinal = ordinals[pos]
+        ref.list_name = names[e.list_index] if e.list_index < len(names) else None
+        refs.append(ref)
     return refs, warnings
 
 

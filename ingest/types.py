@@ -51,6 +51,9 @@ class ParsedReference:
     start: int = 0  # offsets into ParsedArticle.text (0, 0 when not in the text, e.g. link defs)
     end: int = 0
     fields: ReferenceFields = field(default_factory=ReferenceFields)
+    links: list[str] = field(default_factory=list)  # link targets in the entry (HTML, Markdown)
+    ordinal: int = 0  # place in its own list, from 1 (numbers an unnumbered list)
+    list_name: str | None = None  # the heading of its list ("Notes", "References")
 
 
 @dataclass
@@ -60,6 +63,7 @@ class ParsedMarker:
     end: int
     style: str  # bracket | superscript | paren | footnote | author_year | mdlink | bare
     keys: list[str]  # entry keys it expands to: ["4", "5", "6"] or ["smith2010a", "lee2011"]
+    locator: str | None = None  # a page locator written with it: "p. 12", "10" in "[22]:10"
 
 
 @dataclass
@@ -71,6 +75,8 @@ class InlineMarker:
     end: int
     style: str
     keys: list[str]
+    linked: bool = False  # it links to an entry's anchor: certain, whatever its family
+    anchored: bool = False  # it links to an in-page anchor (an entry's, or one not found)
 
 
 @dataclass
@@ -124,6 +130,8 @@ class ParsedArticle:
     sentences: list[ParsedSentence] = field(default_factory=list)
     references: list[ParsedReference] = field(default_factory=list)
     marker_style: str | None = None
+    # why the style was chosen: each marker family's evidence (see ingest.marker_families)
+    marker_scores: dict = field(default_factory=dict)
     encoding: str | None = None
     repaired: bool = False
     warnings: list[str] = field(default_factory=list)

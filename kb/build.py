@@ -25,10 +25,12 @@ from sqlmodel import Session
 from ingest.resources import RESOURCES
 from ingest.types import Failure, IngestError, one_line
 from kb.database import open_db
-from kb.inputs import InputSpec, discover
+from kb.inputs import InputSpec, PruneScope, discover, prune_scope
+from kb.lock import write_lock
 from kb.models import Article, BuildRun, IngestFailure, Reference, utcnow
 from kb.parallel import ArticleJob, ArticlePool, Pending, local_executor, worker_count
 from kb.save import delete_article_rows, save_article
+from kb.summary import refresh_summaries
 
 DATA = RESOURCES.data
 DEFAULT_INPUTS = [str(DATA / "articles")]
@@ -46,8 +48,11 @@ class BuildResult:
     ingested: int = 0
     unchanged: int = 0
     pruned: int = 0
+    prune_skipped: bool = False  # --prune asked for, but an input failed
     derived: int = 0
+    summaries: int = 0  # conditions whose summary rows were recomputed
     failures: list[Failure] = field(default_factory=list)
+    unchanged_sources: list[str] = field(default_factory=list, repr=False)
     crossref: dict | None = None
     crossref_line: str | None = None
     seconds: float = 0.0
@@ -65,6 +70,8 @@ class BuildResult:
         ]
         if self.pruned:
             parts.append(f"{self.pruned} pruned")
+        if self.prune_skipped:
+            parts.append("nothing pruned (an input failed, so the build could not see everything)")
         return "Built: " + ", ".join(parts) + f" in {self.seconds:.1f}s"
 
 
@@ -80,8 +87,11 @@ class BuildOptions:
     progress: bool = False
     crossref: bool = True
     crossref_limits: object | None = None
-    fetch_timeout: float = 20  # seconds, for articles given as URLs
+    fetch_timeout: float = 20  # seconds, each wait on the network for articles given as URLs
+    fetch_deadline: float = 60  # seconds, a whole download: connect to last byte
     workers: int | None = None  # parser processes; None = one per CPU for big builds, 0 = none
+    article_timeout: float | None = 60  # seconds to parse one article (None: no budget)
+    lock_wait: float | None = None  # seconds to wait for another build; None = as long as it takes
 
 
 def sha256(data: bytes) -> str:
@@ -89,13 +99,19 @@ def sha256(data: bytes) -> str:
 
 
 def _start(
-    engine: Engine, spec: InputSpec, pool: ArticlePool, *, force: bool, fetch_timeout: float
+    engine: Engine,
+    spec: InputSpec,
+    pool: ArticlePool,
+    *,
+    force: bool,
+    fetch: tuple[float, float],
+    timeout: float | None = None,
 ) -> tuple:
     """Read one input and hand it to the parser: ("unchanged", id) or ("parse", digest,
     pending). Raises IngestError when the input cannot be read."""
     from ingest.article import read_source
 
-    data, content_type = read_source(spec.location, timeout=fetch_timeout)
+    data, content_type = read_source(spec.location, timeout=fetch[0], deadline=fetch[1])
     digest = sha256(data)
     with Session(engine) as session:
         row = session.execute(
@@ -103,7 +119,7 @@ def _start(
         ).first()
         if row is not None and row.content_hash == digest and not force:
             return "unchanged", row.id
-    return "parse", digest, pool.submit(ArticleJob(spec.source, data, content_type))
+    return "parse", digest, pool.submit(ArticleJob(spec.source, data, content_type, timeout))
 
 
 def _finish(
@@ -136,13 +152,22 @@ def _record_failure(engine: Engine, failure: Failure) -> None:
         )
 
 
-def prune(engine: Engine, keep_sources: set[str]) -> int:
-    """Remove articles whose source is no longer among the inputs."""
+def _clear_failures(engine: Engine, sources: list[str]) -> None:
+    """Failure rows describe the present: a source read fine this time has none."""
+    with Session(engine) as session, session.begin():
+        for i in range(0, len(sources), 500):
+            chunk = sources[i : i + 500]
+            session.execute(delete(IngestFailure).where(IngestFailure.source.in_(chunk)))
+
+
+def prune(engine: Engine, keep_sources: set[str], scope: PruneScope | None = None) -> int:
+    """Remove articles whose source is no longer among the inputs: only those the build
+    could see (``scope``: under a folder it walked, or URLs when it read URL lists)."""
     with Session(engine) as session, session.begin():
         gone = [
             (aid, src)
             for aid, src in session.execute(select(Article.id, Article.source))
-            if src not in keep_sources
+            if src not in keep_sources and (scope is None or scope.covers(src))
         ]
         for aid, _src in gone:
             delete_article_rows(session, aid)
@@ -208,8 +233,18 @@ def build(
     *,
     echo: Callable[[str], None] = lambda _msg: None,
 ) -> BuildResult:
-    """Build or update the knowledge base at ``db_path`` from ``paths``."""
+    """Build or update the knowledge base at ``db_path`` from ``paths``.
+
+    One build writes at a time (``kb.lock``): a second one waits, saying so, or raises
+    ``DatabaseBusy`` once ``lock_wait`` seconds have passed."""
     opts = options or BuildOptions()
+    with write_lock(db_path, wait=opts.lock_wait, echo=echo):
+        return _build(paths, db_path, opts, echo)
+
+
+def _build(
+    paths: Sequence[str] | None, db_path: str | Path, opts: BuildOptions, echo: Callable
+) -> BuildResult:
     started = time.monotonic()
     engine = open_db(db_path)
     result = BuildResult()
@@ -222,12 +257,19 @@ def build(
 
     run_id = _start_run(engine, opts)
     _ingest_all(engine, specs, opts, result)
-    if opts.prune:
-        result.pruned = prune(engine, {s.source for s in specs})
+    _clear_failures(engine, result.unchanged_sources)
+    if opts.prune and result.failures:
+        # A source missing from this build may only be unreadable (a typo, a folder we
+        # could not list, a network error): prune only what the build saw whole.
+        result.prune_skipped = True
+    elif opts.prune:
+        scope = prune_scope(list(paths or DEFAULT_INPUTS))
+        result.pruned = prune(engine, {s.source for s in specs}, scope)
 
     if opts.crossref:
         result.crossref, result.crossref_line = _crossref(engine, opts, echo)
     result.derived = derive(engine, force=opts.force)
+    result.summaries = refresh_summaries(engine)  # the conditions whose figures changed
     result.seconds = time.monotonic() - started
     _finish_run(engine, run_id, result)
     return result
@@ -254,11 +296,14 @@ def _ingest_all(engine: Engine, specs: list[InputSpec], opts: BuildOptions, resu
         pool = ArticlePool(executor)
         for spec in specs:
             try:
+                fetch = (opts.fetch_timeout, opts.fetch_deadline)
                 started = _start(
-                    engine, spec, pool, force=opts.force, fetch_timeout=opts.fetch_timeout
+                    engine, spec, pool, force=opts.force, fetch=fetch, timeout=opts.article_timeout
                 )
             except IngestError as exc:
                 started = Failure.of(exc, spec.source)
+            except Exception as exc:  # noqa: BLE001 - one input must not stop the build
+                started = Failure.of(exc, spec.source, stage="read")
             pending.append((spec, started))
             while len(pending) > window:
                 _complete(engine, pool, *pending.popleft(), result)
@@ -277,6 +322,7 @@ def _complete(
 ) -> None:
     if not isinstance(started, Failure) and started[0] == "unchanged":
         result.unchanged += 1
+        result.unchanged_sources.append(spec.source)
         return
     outcome = started if isinstance(started, Failure) else _finish(engine, spec, pool, *started[1:])
     if isinstance(outcome, Failure):
@@ -318,7 +364,9 @@ def _finish_run(engine: Engine, run_id: int, result: BuildResult) -> None:
         "ingested": result.ingested,
         "unchanged": result.unchanged,
         "pruned": result.pruned,
+        "prune_skipped": result.prune_skipped,
         "derived": result.derived,
+        "summaries": result.summaries,
         "failed": [
             {"source": f.source, "stage": f.stage, "error": f.reason} for f in result.failures
         ],

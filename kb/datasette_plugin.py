@@ -2,7 +2,8 @@
 
 - ``/-/evidence-map``: the evidence map (conditions x evidence type) as a server-rendered SVG
   heat map; no JavaScript, no CDN. Its numbers come from the ``evidence_map`` canned query,
-  so the chart and the query never disagree.
+  so the chart and the query never disagree; the query reads the summary tables the build
+  precomputes (``condition_evidence``, ``condition_summary``), not every claim.
 - The claim row page (``templates/row-kb-claim.html``) gets the claim's sentence cut into
   text and marker segments, its conditions, and each cited entry with its work, evidence
   type, verification and findings.

@@ -35,6 +35,8 @@ class Article(SQLModel, table=True):
     byline: str | None = None
     # numeric | superscript | paren | bare | footnote | author_year | mdlink | mixed | none
     marker_style: str | None = None
+    # JSON: why the style was chosen, each marker family's evidence (ingest.marker_families)
+    marker_scores: str | None = None
     encoding: str | None = None  # encoding the bytes were decoded with
     repaired: bool = False  # True when ftfy repaired mojibake
     text: str = ""  # the normalised body text; all offsets point into it
@@ -97,6 +99,7 @@ class Marker(SQLModel, table=True):
     start: int  # offsets within the claim text
     end: int
     keys: str  # JSON list of the entry keys it expands to
+    locator: str | None = None  # page locator written with it: "p. 12" of "(3, p. 12)"
 
 
 class Reference(SQLModel, table=True):
@@ -107,6 +110,7 @@ class Reference(SQLModel, table=True):
     key: str  # "16", "smith2010a", or a Markdown link label
     number: int | None = None
     position: int  # order in the list
+    list_name: str | None = None  # heading of the entry's list ("Notes", "References")
     raw: str
     start: int = 0  # offsets into article.text (the reference block)
     end: int = 0
@@ -308,7 +312,7 @@ class IngestFailure(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     source: str = Field(index=True)
     error: str  # one-line reason (Failure.reason)
-    stage: str  # read | decode | parse | save | crossref
+    stage: str  # read | fetch | decode | parse | save | crossref | timeout
     detail: str = ""  # the full text: whole message, traceback of a parser bug
     at: str = Field(default_factory=utcnow)
 
@@ -321,3 +325,65 @@ class BuildRun(SQLModel, table=True):
     offline: bool = False
     crossref_reachable: bool | None = None
     summary: str = "{}"  # JSON
+
+
+# --- summaries (precomputed at build time from the tables above) -------------
+# No foreign keys: a summary row is refreshed after the rows it counts are gone
+# (a pruned article, a condition dropped from the vocabulary), never before.
+
+
+class ConditionEvidence(SQLModel, table=True):
+    """One cell of the evidence map: claims about a condition by the evidence type cited.
+
+    Kept by ``kb.summary.refresh_summaries`` for the conditions whose rows changed."""
+
+    __tablename__ = "condition_evidence"
+    condition_id: int = Field(primary_key=True)
+    # 'not cited', 'no entry', or the entry's (else its work's) evidence type, 'unknown'
+    evidence_type: str = Field(primary_key=True)
+    claims: int  # distinct claims
+
+
+class ConditionSummary(SQLModel, table=True):
+    """Per-condition counts: distinct claims, articles and reference entries about it."""
+
+    __tablename__ = "condition_summary"
+    condition_id: int = Field(primary_key=True)
+    claims: int = 0
+    articles: int = 0
+    entries: int = 0  # distinct reference entries tagged with it
+
+
+class ConditionArticle(SQLModel, table=True):
+    """Distinct claims about a condition in one article: lets the condition's claims be
+    paged by whole articles without counting them on every request."""
+
+    __tablename__ = "condition_article"
+    condition_id: int = Field(primary_key=True)
+    article_id: int = Field(primary_key=True)
+    claims: int
+
+
+class FindingCount(SQLModel, table=True):
+    """Findings per article, reason code and severity: lets the editors' queries page a
+    code's findings by whole articles without counting them on every request."""
+
+    __tablename__ = "finding_count"
+    article_id: int = Field(primary_key=True)
+    code: str = Field(primary_key=True)
+    severity: str = Field(primary_key=True)
+    findings: int
+
+
+class SummaryDirtyArticle(SQLModel, table=True):
+    """Articles whose ``finding_count`` rows are stale (filled by triggers, emptied by refresh)."""
+
+    __tablename__ = "summary_dirty_article"
+    article_id: int = Field(primary_key=True)
+
+
+class SummaryDirty(SQLModel, table=True):
+    """Conditions whose summary rows are stale: filled by triggers, emptied by the refresh."""
+
+    __tablename__ = "summary_dirty"
+    condition_id: int = Field(primary_key=True)

@@ -40,15 +40,20 @@ class ArticleJob:
     source: str
     data: bytes
     content_type: str | None = None
+    timeout: float | None = None  # seconds the parse may take (ingest.budget); None: no limit
 
 
 def compute_article(job: ArticleJob) -> ArticleResult:
     """Parse one article; every failure, parser bugs included, comes back as a
-    ``Failure`` (never raised, so the other articles go on)."""
+    ``Failure`` (never raised, so the other articles go on). The article's wall-clock
+    budget is enforced here, in the process that parses: a parse past ``job.timeout``
+    seconds becomes a ``timeout`` failure naming the stage it had reached."""
     from ingest.article import parse_article
+    from ingest.budget import article_budget
 
     try:
-        return parse_article(job.data, job.source, content_type=job.content_type)
+        with article_budget(job.timeout):
+            return parse_article(job.data, job.source, content_type=job.content_type)
     except IngestError as exc:
         return Failure.of(exc, job.source)
     except RecursionError as exc:

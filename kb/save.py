@@ -27,6 +27,7 @@ from kb.models import (
     Suggestion,
     utcnow,
 )
+from kb.stable_ids import IdKeeper
 
 # Children first: the order foreign keys require when deleting.
 ARTICLE_CHILDREN = (
@@ -57,6 +58,7 @@ def _article_values(parsed: ParsedArticle, source_kind: str, content_hash: str) 
         "title": parsed.title,
         "byline": parsed.byline,
         "marker_style": parsed.marker_style,
+        "marker_scores": json.dumps(parsed.marker_scores) if parsed.marker_scores else None,
         "encoding": parsed.encoding,
         "repaired": parsed.repaired,
         "text": parsed.text,
@@ -84,6 +86,8 @@ def save_article(
     existing = session.execute(
         select(Article.id).where(Article.source == parsed.source)
     ).scalar_one_or_none()
+    # Read the old rows' ids by content before they go: unchanged rows keep their ids.
+    keep = {model: IdKeeper(session, model, existing, cols) for model, cols in KEYS.items()}
     if existing is None:
         article_id = session.execute(insert(Article).values(**values)).inserted_primary_key[0]
     else:
@@ -91,10 +95,20 @@ def save_article(
         delete_article_rows(session, article_id)
         session.execute(update(Article).where(Article.id == article_id).values(**values))
 
-    section_ids = _save_sections(session, article_id, parsed)
-    ref_ids = _save_references(session, article_id, parsed)
-    _save_claims(session, article_id, parsed, section_ids, ref_ids)
+    section_ids = _save_sections(session, article_id, parsed, keep[Section])
+    ref_ids = _save_references(session, article_id, parsed, keep[Reference])
+    _save_claims(session, article_id, parsed, section_ids, ref_ids, keep)
     return article_id
+
+
+# What makes a row "the same row" across saves (kb.stable_ids explains the design).
+KEYS: dict[type, tuple[str, ...]] = {
+    Section: ("heading",),
+    Reference: ("raw",),
+    Claim: ("text",),
+    Marker: ("claim_id", "start", "raw"),
+    StudyLink: ("claim_id", "key"),
+}
 
 
 def _insert_many(session: Session, model: type, rows: list[dict]) -> None:
@@ -123,7 +137,9 @@ def _scalar_defaults(table) -> dict:  # noqa: ANN001
     return _DEFAULTS[table.name]
 
 
-def _save_sections(session: Session, article_id: int, parsed: ParsedArticle) -> list[int]:
+def _save_sections(
+    session: Session, article_id: int, parsed: ParsedArticle, keep: IdKeeper
+) -> list[int]:
     rows = [
         {
             "article_id": article_id,
@@ -136,16 +152,14 @@ def _save_sections(session: Session, article_id: int, parsed: ParsedArticle) -> 
         }
         for sec in parsed.sections
     ]
+    keep.assign(rows, lambda r: (r["heading"],))
     _insert_many(session, Section, rows)
-    # The article's old sections were deleted first, so these are the new ones, in order.
-    return list(
-        session.execute(
-            select(Section.id).where(Section.article_id == article_id).order_by(Section.id)
-        ).scalars()
-    )
+    return [r["id"] for r in rows]
 
 
-def _save_references(session: Session, article_id: int, parsed: ParsedArticle) -> dict[str, int]:
+def _save_references(
+    session: Session, article_id: int, parsed: ParsedArticle, keep: IdKeeper
+) -> dict[str, int]:
     rows = []
     for ref in parsed.references:
         f = ref.fields
@@ -155,6 +169,7 @@ def _save_references(session: Session, article_id: int, parsed: ParsedArticle) -
                 "key": ref.key,
                 "number": ref.number,
                 "position": ref.position,
+                "list_name": ref.list_name,
                 "raw": ref.raw,
                 "start": ref.start,
                 "end": ref.end,
@@ -183,13 +198,12 @@ def _save_references(session: Session, article_id: int, parsed: ParsedArticle) -
                 "verification": "unchecked" if f.doi else "no_doi",
             }
         )
+    keep.assign(rows, lambda r: (r["raw"],))
     _insert_many(session, Reference, rows)
     ids: dict[str, int] = {}
-    for rid, key in session.execute(
-        select(Reference.id, Reference.key).where(Reference.article_id == article_id)
-    ):
+    for row in rows:
         # Duplicate keys in a list: the first entry with that key is the one markers reach.
-        ids.setdefault(key, rid)
+        ids.setdefault(row["key"], row["id"])
     return ids
 
 
@@ -199,20 +213,17 @@ def _save_claims(
     parsed: ParsedArticle,
     section_ids: list[int],
     ref_ids: dict[str, int],
+    keep: dict[type, IdKeeper],
 ) -> None:
-    """Claims, then markers, then study links: three ``executemany`` batches.
-
-    Ids are read back by natural keys (claim position; marker claim+start) rather
-    than one round trip per row."""
+    """Claims, then markers, then study links: three ``executemany`` batches, with their
+    ids given here (kept from the article's previous rows where the content is the same)."""
     claims = parsed.claims
     if not claims:
         return
-    _insert_many(session, Claim, [_claim_row(article_id, s, section_ids) for s in claims])
-    claim_ids = dict(
-        session.execute(
-            select(Claim.position, Claim.id).where(Claim.article_id == article_id)
-        ).all()
-    )
+    claim_rows = [_claim_row(article_id, s, section_ids) for s in claims]
+    keep[Claim].assign(claim_rows, lambda r: (r["text"],))
+    _insert_many(session, Claim, claim_rows)
+    claim_ids = {r["position"]: r["id"] for r in claim_rows}
     follow_ups = [
         {"cid": claim_ids[s.position], "prev": claim_ids[s.continues]}
         for s in claims
@@ -235,20 +246,18 @@ def _save_claims(
             "start": m.start,
             "end": m.end,
             "keys": json.dumps(m.keys),
+            "locator": m.locator,
         }
         for s in claims
         for m in s.markers
     ]
     if not marker_rows:
         return
+    keep[Marker].assign(marker_rows, lambda r: (r["claim_id"], r["start"], r["raw"]))
     _insert_many(session, Marker, marker_rows)
-    marker_ids = {
-        (cid, start): mid
-        for mid, cid, start in session.execute(
-            select(Marker.id, Marker.claim_id, Marker.start).where(Marker.article_id == article_id)
-        )
-    }
+    marker_ids = {(r["claim_id"], r["start"]): r["id"] for r in marker_rows}
     links = _link_rows(article_id, claims, claim_ids, marker_ids, ref_ids)
+    keep[StudyLink].assign(links, lambda r: (r["claim_id"], r["key"]))
     _insert_many(session, StudyLink, links)
 
 

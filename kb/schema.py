@@ -73,6 +73,18 @@ INDEXES: list[str] = [
     "CREATE INDEX IF NOT EXISTS idx_finding_article_sev ON finding(article_id, severity, code)",
     "CREATE INDEX IF NOT EXISTS idx_claim_condition_cond "
     "ON claim_condition(condition_id, claim_id)",
+    # claims_about_condition: a page of articles' claims about the matched conditions
+    "CREATE INDEX IF NOT EXISTS idx_claim_condition_cond_article "
+    "ON claim_condition(condition_id, article_id, claim_id)",
+    # editors' queries: page a code's findings by article; find an article by its title
+    "CREATE INDEX IF NOT EXISTS idx_finding_code_article ON finding(code, article_id)",
+    "CREATE INDEX IF NOT EXISTS idx_article_title ON article(title)",
+    "CREATE INDEX IF NOT EXISTS idx_finding_count_code "
+    "ON finding_count(code, article_id, severity, findings)",
+    # references_needing_attention walks an article's entries in list order
+    "CREATE INDEX IF NOT EXISTS idx_reference_article_position ON reference(article_id, position)",
+    "CREATE INDEX IF NOT EXISTS idx_condition_article_claims "
+    "ON condition_article(condition_id, article_id, claims)",
     "CREATE INDEX IF NOT EXISTS idx_reference_condition_cond "
     "ON reference_condition(condition_id, reference_id)",
     "CREATE UNIQUE INDEX IF NOT EXISTS idx_decision_key "
@@ -90,6 +102,52 @@ FTS_TABLES: list[tuple[str, str, list[str]]] = [
 ]
 
 VIEWS: dict[str, str] = {}
+
+# Triggers that mark the conditions whose summary rows (``kb.summary``) a change makes
+# stale: its tags, the study links of its claims, the evidence type of what they cite.
+_MARK = "INSERT OR IGNORE INTO summary_dirty (condition_id)"
+_MARK_ARTICLE = "INSERT OR IGNORE INTO summary_dirty_article (article_id)"
+_OF_CLAIM = "SELECT condition_id FROM claim_condition WHERE claim_id = {row}.claim_id"
+_OF_REFERENCE = (
+    "SELECT cc.condition_id FROM study_link sl JOIN claim_condition cc "
+    "ON cc.claim_id = sl.claim_id WHERE sl.reference_id = {row}.id"
+)
+_OF_WORK = (
+    "SELECT cc.condition_id FROM reference r JOIN study_link sl ON sl.reference_id = r.id "
+    "JOIN claim_condition cc ON cc.claim_id = sl.claim_id WHERE r.work_doi = {row}.doi"
+)
+SUMMARY_TRIGGERS: dict[str, str] = {
+    "summary_cc_ai": "AFTER INSERT ON claim_condition BEGIN "
+    f"{_MARK} VALUES (new.condition_id); END",
+    "summary_cc_ad": "AFTER DELETE ON claim_condition BEGIN "
+    f"{_MARK} VALUES (old.condition_id); END",
+    "summary_cc_au": "AFTER UPDATE ON claim_condition BEGIN "
+    f"{_MARK} VALUES (old.condition_id); {_MARK} VALUES (new.condition_id); END",
+    "summary_rc_ai": "AFTER INSERT ON reference_condition BEGIN "
+    f"{_MARK} VALUES (new.condition_id); END",
+    "summary_rc_ad": "AFTER DELETE ON reference_condition BEGIN "
+    f"{_MARK} VALUES (old.condition_id); END",
+    "summary_rc_au": "AFTER UPDATE ON reference_condition BEGIN "
+    f"{_MARK} VALUES (old.condition_id); {_MARK} VALUES (new.condition_id); END",
+    "summary_sl_ai": f"AFTER INSERT ON study_link BEGIN {_MARK} {_OF_CLAIM.format(row='new')}; END",
+    "summary_sl_ad": f"AFTER DELETE ON study_link BEGIN {_MARK} {_OF_CLAIM.format(row='old')}; END",
+    "summary_sl_au": "AFTER UPDATE OF claim_id, reference_id ON study_link BEGIN "
+    f"{_MARK} {_OF_CLAIM.format(row='old')}; {_MARK} {_OF_CLAIM.format(row='new')}; END",
+    "summary_ref_au": "AFTER UPDATE OF evidence_type, work_doi ON reference "
+    "WHEN old.evidence_type IS NOT new.evidence_type OR old.work_doi IS NOT new.work_doi "
+    f"BEGIN {_MARK} {_OF_REFERENCE.format(row='new')}; END",
+    "summary_ref_ad": "AFTER DELETE ON reference BEGIN "
+    f"{_MARK} {_OF_REFERENCE.format(row='old')}; END",
+    "summary_finding_ai": "AFTER INSERT ON finding BEGIN "
+    f"{_MARK_ARTICLE} VALUES (new.article_id); END",
+    "summary_finding_ad": "AFTER DELETE ON finding BEGIN "
+    f"{_MARK_ARTICLE} VALUES (old.article_id); END",
+    "summary_finding_au": "AFTER UPDATE OF article_id, code, severity ON finding BEGIN "
+    f"{_MARK_ARTICLE} VALUES (old.article_id); {_MARK_ARTICLE} VALUES (new.article_id); END",
+    "summary_work_au": "AFTER UPDATE OF evidence_type ON work "
+    "WHEN old.evidence_type IS NOT new.evidence_type "
+    f"BEGIN {_MARK} {_OF_WORK.format(row='new')}; END",
+}
 
 
 def _fts_statements(fts: str, table: str, cols: list[str]) -> list[str]:
@@ -114,6 +172,8 @@ def extra_statements() -> list[str]:
     stmts = list(INDEXES)
     for fts, table, cols in FTS_TABLES:
         stmts.extend(_fts_statements(fts, table, cols))
+    for name, body in SUMMARY_TRIGGERS.items():
+        stmts.append(f"CREATE TRIGGER IF NOT EXISTS {name} {body}")
     for name, sql in VIEWS.items():
         stmts.append(f"DROP VIEW IF EXISTS {name}")
         stmts.append(f"CREATE VIEW {name} AS {sql}")

@@ -25,6 +25,7 @@ from kb.models import (
     StudyLink,
     Work,
 )
+from kb.summary import refresh_summaries
 
 
 def _add(session: Session, row):  # noqa: ANN001, ANN202
@@ -305,5 +306,6 @@ def build_world(session: Session, *, text_prefix: str = "") -> World:
     )
     cite(session, c21, "[1]", {"1": ref21})
     tag(session, c21, ms, "Disseminated sclerosis")
+    refresh_summaries(session.connection())  # as a build ends: the evidence map's summaries
     session.commit()
     return w

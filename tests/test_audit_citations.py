@@ -45,6 +45,21 @@ def test_dangling_marker_and_uncited_reference(b):
     assert [f.reference_key for f in findings(b, "uncited_reference")] == ["2"]
 
 
+def test_markers_without_any_list_give_one_reference_list_not_found(b):
+    b.claim("Cited [1].", ["1"])
+    b.claim("Cited again [2][3].", ["2", "3"])
+    (only,) = findings(b, "reference_list_not_found")
+    assert only.severity == "error" and json.loads(only.evidence)["citations"] == 3
+    assert findings(b, "dangling_marker") == []
+
+
+def test_a_list_present_keeps_dangling_markers_one_by_one(b):
+    entry(b, 1, "10.5555/c.1")
+    b.claim("Cited [1] and [2] and [3].", ["1", "2", "3"])
+    assert findings(b, "reference_list_not_found") == []
+    assert sorted(f.marker_key for f in findings(b, "dangling_marker")) == ["2", "3"]
+
+
 def test_description_mismatch_names_fields_and_values(b):
     entry(b, 1, "10.5555/d.1")
     b.claim(

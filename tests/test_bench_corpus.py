@@ -132,7 +132,7 @@ def _derived_layers_available() -> bool:
     return all(importlib.util.find_spec(m) for m in ("kb.evidence", "kb.tagging", "kb.audit"))
 
 
-@pytest.mark.parametrize("name", ["crossref", "ingest", "queries"])
+@pytest.mark.parametrize("name", ["crossref", "ingest", "queries", "import"])
 def test_benchmark_smoke_writes_its_json(name, tmp_path):
     from bench.run import Sizes, run_all, table
 
@@ -149,6 +149,10 @@ def test_benchmark_smoke_writes_its_json(name, tmp_path):
         assert res["checks"]["second_run_zero_requests"] is True
         assert res["sizes"]["unique_dois"] >= Sizes.tiny().crossref_dois
         assert res["baseline"]["requests"] >= res["sizes"]["unique_dois"]
+    elif name == "import":
+        assert res["target"]["met"], res["ours"]
+        assert res["ours"]["works_in_db"] == Sizes.tiny().import_works
+        assert res["ours"]["records_per_s"] > 0 and res["full_file"]["implied_hours"] > 0
     elif name == "ingest":
         assert res["ours"]["failed"] == 0
         assert res["sizes"]["rows"] > 0 and res["profile"]["project_cumulative"]

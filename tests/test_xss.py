@@ -15,6 +15,7 @@ import pytest
 from sqlmodel import Session
 
 from kb.database import open_db
+from kb.summary import refresh_summaries
 from tests.ds_client import SyncClient
 from tests.factories import add_condition, build_world, tag
 
@@ -44,6 +45,7 @@ def hostile(tmp_path_factory):
         evil = add_condition(session, PAYLOAD + "Lupus", mesh_id="D008180")
         tag(session, world.c_weak, evil, None, inherited=True)
         session.commit()
+    refresh_summaries(engine)  # as a build ends: the evidence map shows the evil condition
     client = SyncClient(db_path)
     yield client, world, db_path
     client.close()

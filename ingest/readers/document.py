@@ -25,6 +25,8 @@ class Block:
     anchor: str | None = None  # HTML id of a reference entry ("ref-abc")
     label: str | None = None  # Markdown link label a reference entry carries
     in_list: bool = False  # part of a list (ol/ul, Markdown list, numbered lines)
+    links: list[str] = field(default_factory=list)  # link targets in the block (entries' DOIs)
+    order: int | None = None  # where the source wrote it, when blocks come out of order
 
 
 @dataclass
@@ -58,6 +60,7 @@ class Inline:
         self.parts: list[str] = []
         self.length = 0
         self.markers: list[tuple[str, int, int, str, list[str]]] = []
+        self.links: list[str] = []  # link targets (href) met in the block
         self._space = True  # at start: swallow leading whitespace
 
     def text(self, s: str) -> None:
@@ -91,8 +94,38 @@ class Inline:
         self.text(raw)
         self.markers.append((raw, start, start + len(raw), style, keys))
 
+    def extend_marker(self, raw: str, keys: list[str], joined_by: re.Pattern[str] | None) -> bool:
+        """Grow the marker that ends the text so far (a group written in pieces); with
+        ``joined_by``, only when that marker already ends in such a separator. A dash
+        between two numbered anchors ("#bib1", "#bib3") stands for the anchors between."""
+        if not self.markers or self.parts == [] or self.markers[-1][2] != self.length:
+            return False
+        old_raw, start, _end, style, old_keys = self.markers[-1]
+        sep = re.search(r"[,;–-]\s*$", old_raw)
+        if joined_by is not None and not sep:
+            return False
+        if sep and "–" in sep.group(0) or (sep and "-" in sep.group(0)):
+            keys = _between(old_keys[-1:], keys) + keys if old_keys else keys
+        self.parts.append(raw)
+        self.length += len(raw)
+        self._space = False
+        self.markers[-1] = (old_raw + raw, start, self.length, style, old_keys + keys)
+        return True
+
     def value(self) -> str:
         return "".join(self.parts).rstrip()
+
+
+def _between(before: list[str], after: list[str]) -> list[str]:
+    """Keys a range leaves unwritten: "#bib1" – "#bib4" gives "#bib2", "#bib3"."""
+    a = re.fullmatch(r"(.*?)(\d+)", before[0]) if before else None
+    b = re.fullmatch(r"(.*?)(\d+)", after[0]) if after else None
+    if not a or not b or a.group(1) != b.group(1):
+        return []
+    lo, hi = int(a.group(2)), int(b.group(2))
+    if not 0 < hi - lo <= 100:
+        return []
+    return [f"{a.group(1)}{n}" for n in range(lo + 1, hi)]
 
 
 class Builder:
@@ -118,6 +151,7 @@ class Builder:
         self._parts.append(text)
         self._len += len(text)
         block = Block(kind, start, self._len, **attrs)  # type: ignore[arg-type]
+        block.links = list(inline.links)
         self.doc.blocks.append(block)
         for raw, s, e, style, keys in inline.markers:
             if e <= len(text):

@@ -8,6 +8,7 @@ from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 from ingest.readers.document import ANCHOR_PREFIX, Builder, Document, Inline
 from ingest.readers.text import BYLINE, is_furniture
+from ingest.types import IngestError
 
 # Never content, whatever their classes say.
 _DROP_TAGS = {
@@ -20,7 +21,8 @@ _FURNITURE = re.compile(
     r"(?:^|[-_ ])(?:nav|navbar|navigation|menu|sidebar|toc|breadcrumbs?|share|sharing|social"
     r"|sharedaddy|booking|newsletter|subscribe|cookies?|banner|advert|ads|popup|modal|related"
     r"|scroll-?to-?top|back-?to-?top|skip-?link|comments?|book-summary|book-header|widget)"
-    r"(?:$|[-_ ])",
+    # "toc-section", "nav-content" hold the article itself (journal pages section by TOC)
+    r"(?:$|\s|[-_](?!section|content|body|main|article))",
     re.I,
 )
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
@@ -30,13 +32,20 @@ _BLOCK_TAGS = {
     "center", "details", "summary", "address", "tr", "td", "th", "tbody", "thead", "caption",
 }  # fmt: skip
 _REFS_CONTAINER = re.compile(
-    r"^(?:refs|references?|bibliography|csl-bib-body|footnotes|endnotes|reflist)$", re.I
+    r"^(?:refs|references?|reference-list|ref-list|references-list|bibliography|csl-bib-body"
+    r"|footnotes|endnotes|reflist)$",
+    re.I,
 )
 _REF_ANCHOR = re.compile(r"^#(?:ref|cite|bib|fn|footnote|endnote|b|r|CR)[-_:]?\w", re.I)
+_SUP_GLUE = re.compile(r"\s*[,;–-]\s*")
 _CITE_SHAPE = re.compile(r"^[\[(]?\s*\d{1,4}(?:\s*[-–—,;]\s*\d{1,4})*\s*[\])]?$")
 _UNIT_BEFORE = re.compile(r"(?:\d|\b(?:m|cm|mm|km|ft|in|kg/m|m/s|x|×|10))$")
 _SUPERSCRIPT = str.maketrans("0123456789-–,", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁻˒")
-_YEAR = re.compile(r"\b(?:1[6-9]\d\d|20\d\d)[a-z]?\b")
+_YEAR = re.compile(r"(?<!\d)(?:1[6-9]\d\d|20\d\d)[a-z]?(?![\da-z])")  # "smith_2017?" too
+_UNDATED = re.compile(r"\bn\.\s?d\.|\bin press\b", re.I)
+_BACKLINK_TEXT = re.compile(
+    r"^(?:jump up(?: to)?:?\s*)?(?:\^|↑|[a-z]{1,2}|\d{1,3}(?:\.\d{1,3})?|back|return)?$", re.I
+)
 
 
 def _classes(tag: Tag) -> str:
@@ -52,18 +61,43 @@ def _is_hidden(tag: Tag) -> bool:
     )
 
 
+# Linear time, whatever the nesting: every pass below visits each node a bounded number of
+# times. No per-node subtree searches (``find``, ``find_all``, ``get_text`` on every tag),
+# and no ``tag.decomposed``: on a live Tag bs4 4.15 resolves that attribute through
+# ``Tag.__getattr__``, i.e. ``tag.find("_decomposed")``, a search of the whole subtree.
+
+
+def _gone(el: Tag | NavigableString) -> bool:
+    """Decomposed (``decompose`` stores the flag in the element's own ``__dict__``)."""
+    return bool(el.__dict__.get("_decomposed", False))
+
+
 def _clean(soup: BeautifulSoup) -> None:
     for c in soup.find_all(string=lambda s: isinstance(s, Comment)):
         c.extract()
     for tag in soup.find_all(list(_DROP_TAGS)):
-        tag.decompose()
+        if not _gone(tag):
+            tag.decompose()
     for tag in soup.find_all(True):
-        if tag.decomposed or tag.name == "body":
+        if _gone(tag) or tag.name == "body":
             continue
-        if _is_hidden(tag) or _FURNITURE.search(_classes(tag)):
+        if _is_hidden(tag) or (_FURNITURE.search(_classes(tag)) and not _is_content(tag)):
             # A references container can be called "references-nav"... keep real lists.
             if not _REFS_CONTAINER.match(str(tag.get("id") or "")):
                 tag.decompose()
+
+
+def _is_content(tag: Tag) -> bool:
+    """A document section (Pandoc/bookdown ``<div class="section level4"
+    id="use-code-comments-effectively">``) or a reference entry (``id="ref-cyware_social_x"``,
+    ``class="csl-entry"``): its id is a slug of what it holds, not furniture."""
+    classes = tag.get("class") or []
+    return (
+        tag.name == "section"
+        or "section" in classes
+        or "csl-entry" in classes
+        or str(tag.get("id") or "").startswith(("ref-", "cite_note", "bib"))
+    )
 
 
 def _meta(soup: BeautifulSoup, *names: str) -> list[str]:
@@ -78,11 +112,34 @@ def _meta(soup: BeautifulSoup, *names: str) -> list[str]:
     return out
 
 
+def _text_lengths(root: Tag) -> dict[int, int]:
+    """``len(tag.get_text(" ", strip=True))`` for every tag under ``root``, in one pass.
+
+    Each tag gets (characters, non-empty strings); children are summed into parents in
+    reverse document order, so nested candidates cost nothing extra."""
+    chars: dict[int, int] = {}
+    count: dict[int, int] = {}
+    nodes = [root, *root.descendants]
+    for node in reversed(nodes):
+        if isinstance(node, Tag):
+            c = n = 0
+            for child in node.contents:
+                c += chars.get(id(child), 0)
+                n += count.get(id(child), 0)
+            chars[id(node)], count[id(node)] = c, n
+        elif type(node) is NavigableString:  # get_text's default: no comments, no CDATA
+            stripped = len(node.strip())
+            if stripped:
+                chars[id(node)], count[id(node)] = stripped, 1
+    return {k: chars[k] + max(0, count[k] - 1) for k in chars if k in count}
+
+
 def _root(soup: BeautifulSoup) -> Tag:
     body = soup.body or soup
-    total = len(body.get_text(" ", strip=True)) or 1
+    lengths = _text_lengths(soup)
+    total = lengths.get(id(body), 0) or 1
     for cand in soup.find_all(["main", "article"]) + soup.select("[role=main], .page-inner"):
-        if len(cand.get_text(" ", strip=True)) >= total * 0.5:
+        if lengths.get(id(cand), 0) >= total * 0.5:
             return cand
     return body
 
@@ -99,10 +156,25 @@ def _keys_from_text(text: str) -> list[str]:
     return keys
 
 
+def _anchor_keys(text: str, anchors: list[str]) -> list[str]:
+    """One link that carries a list or range: ``<a href="#bib51">51–53</a>`` cites 51 to 53,
+    each as the anchor its entry would have ("#bib52", "#bib53")."""
+    numbers = _keys_from_text(text)
+    if len(numbers) <= len(anchors):
+        return anchors
+    parts = [re.fullmatch(r"(.*?)0*(\d+)", a) for a in anchors]
+    if not all(parts) or len({p.group(1) for p in parts}) != 1:
+        return anchors
+    if not {p.group(2) for p in parts} <= set(numbers):
+        return anchors
+    prefix = parts[0].group(1)
+    return [prefix + n for n in numbers]
+
+
 def _style_of(text: str, in_sup: bool) -> str:
     t = text.strip()
-    if _YEAR.search(t) and re.search(r"[^\W\d_]", t):
-        return "author_year"
+    if (_YEAR.search(t) or _UNDATED.search(t)) and re.search(r"[^\W\d_]", t):
+        return "author_year"  # "Lee (2010)", "Spielman, n.d."
     if in_sup:
         return "superscript"
     if t.startswith("["):
@@ -112,9 +184,53 @@ def _style_of(text: str, in_sup: bool) -> str:
     return "bare"
 
 
+def _sups_holding_citations(soup: BeautifulSoup) -> set[int]:
+    """Ids of the <sup> tags with a <span class="citation"> inside, found in one pass:
+    climbing from each citation stops at an ancestor already seen."""
+    held: set[int] = set()
+    climbed: set[int] = set()
+    for span in soup.find_all("span", class_="citation"):
+        parent = span.parent
+        while parent is not None and id(parent) not in climbed:
+            climbed.add(id(parent))
+            if parent.name == "sup":
+                held.add(id(parent))
+            parent = parent.parent
+    return held
+
+
+def _tail(buf: Inline, n: int) -> str:
+    """The last ``n`` characters of the buffer without joining all of it."""
+    out: list[str] = []
+    size = 0
+    for part in reversed(buf.parts):
+        out.append(part)
+        size += len(part)
+        if size >= n:
+            break
+    return "".join(reversed(out))[-n:]
+
+
+def _own_cells(table: Tag) -> list[Tag]:
+    """The table's own cells (not those of tables nested in them), in order."""
+    cells: list[Tag] = []
+    rows: list[Tag] = []
+    for child in table.children:
+        if not isinstance(child, Tag):
+            continue
+        if child.name == "tr":
+            rows.append(child)
+        elif child.name in ("thead", "tbody", "tfoot"):
+            rows += [r for r in child.children if isinstance(r, Tag) and r.name == "tr"]
+    for row in rows:
+        cells += [c for c in row.children if isinstance(c, Tag) and c.name in ("td", "th")]
+    return cells
+
+
 class _Reader:
     def __init__(self, soup: BeautifulSoup) -> None:
         self.soup = soup
+        self.citing_sups = _sups_holding_citations(soup)
         self.b = Builder()
         self.title_pending = True
         self.byline: str | None = None
@@ -125,7 +241,7 @@ class _Reader:
         if isinstance(el, NavigableString):
             buf.text(str(el))
             return
-        if not isinstance(el, Tag) or el.decomposed:
+        if not isinstance(el, Tag) or _gone(el):
             return
         name = el.name
         if name == "br":
@@ -140,15 +256,31 @@ class _Reader:
         if name == "span" and "citation" in classes.split():
             self._citation_span(el, buf)
             return
+        if self.in_entry and self._entry_link(el, buf):
+            return
         if name == "a" and _REF_ANCHOR.match(str(el.get("href") or "")):
             text = el.get_text(" ", strip=True)
             style = "footnote" if "footnote" in classes else _style_of(text, in_sup)
-            buf.marker(text, style, [ANCHOR_PREFIX + str(el["href"])[1:]])
+            buf.marker(text, style, _anchor_keys(text, [ANCHOR_PREFIX + str(el["href"])[1:]]))
             return
         if name == "sup" and self._sup_marker(el, buf):
             return
         for child in list(el.children):
             self.inline(child, buf, in_sup or name == "sup")
+
+    def _entry_link(self, el: Tag, buf: Inline) -> bool:
+        """Inside an entry: a link's target may be its DOI (kept on the block); a link back
+        to the text ("^", "a", "↑") is no part of the entry. True when ``el`` is done with."""
+        if el.name == "span" and "mw-cite-backlink" in _classes(el):
+            return True
+        if el.name != "a":
+            return False
+        href = str(el.get("href") or "").strip()
+        if href.startswith("#"):
+            return bool(_BACKLINK_TEXT.match(el.get_text("", strip=True)))
+        if href:
+            buf.links.append(href)
+        return False
 
     def _citation_span(self, el: Tag, buf: Inline) -> None:
         text = " ".join(el.get_text("").split())
@@ -163,20 +295,25 @@ class _Reader:
 
     def _sup_marker(self, el: Tag, buf: Inline) -> bool:
         """<sup>3</sup>, <sup>[3]</sup>, <sup>1-3,5</sup> are markers; 10<sup>6</sup> is not."""
-        if el.find("span", class_="citation"):
+        if id(el) in self.citing_sups:
             return False
+        # Below here the sup's subtree is read once and never descended into again.
         text = el.get_text("", strip=True)
         links = [str(a.get("href") or "") for a in el.find_all("a")]
         anchors = [ANCHOR_PREFIX + h[1:] for h in links if _REF_ANCHOR.match(h)]
-        before = "".join(buf.parts)[-12:].rstrip()
+        before = _tail(buf, 12).rstrip()
+        if _SUP_GLUE.fullmatch(text) and buf.extend_marker(text, [], joined_by=None):
+            return True  # <sup>1</sup><sup>, </sup><sup>2</sup>: one group, written in pieces
         if not _CITE_SHAPE.match(text) or (
             not anchors and (not before or _UNIT_BEFORE.search(before))
         ):
             buf.text("^" + text)  # an exponent: "10^6", "kg/m^2"
             return True
-        keys = anchors or _keys_from_text(text)
+        keys = _anchor_keys(text, anchors) if anchors else _keys_from_text(text)
         # Digits as Unicode superscripts: "adults¹" reads as a citation, "adults1" does not.
-        buf.marker(text.translate(_SUPERSCRIPT), "superscript", keys)
+        raw = text.translate(_SUPERSCRIPT)
+        if not buf.extend_marker(raw, keys, joined_by=_SUP_GLUE):
+            buf.marker(raw, "superscript", keys)
         return True
 
     # ---- blocks ---------------------------------------------------------------------
@@ -186,7 +323,7 @@ class _Reader:
                 if child.strip():  # stray text directly in a container
                     self.b.add("paragraph", child)
                 continue
-            if not isinstance(child, Tag) or child.decomposed:
+            if not isinstance(child, Tag) or _gone(child):
                 continue
             self.block(child, in_refs)
 
@@ -272,17 +409,52 @@ class _Reader:
 
     def _table(self, el: Tag) -> None:
         """Data tables are skipped (their numbers are not citations); layout tables are read."""
-        cap = el.find("caption")
+        cap = next((c for c in el.children if isinstance(c, Tag) and c.name == "caption"), None)
         if cap:
             self._paragraph(cap, "paragraph")
-        cells = el.find_all(["td", "th"])
-        if not el.find("th") and any(len(c.get_text(" ", strip=True)) > 150 for c in cells):
+        cells = _own_cells(el)
+        if not any(c.name == "th" for c in cells) and any(
+            len(c.get_text(" ", strip=True)) > 150 for c in cells
+        ):
             for cell in cells:
                 self.blocks(cell)
+            return
+        rows: dict[int, list[Tag]] = {}
+        for cell in cells:  # the table's own rows, each read once
+            rows.setdefault(id(cell.parent), []).append(cell)
+        for row_cells in rows.values():
+            # A data row is read only when it cites: its linked markers are citations, its
+            # numbers stay data (cells joined by "|" read as a table row, see looks_tabular).
+            hrefs = [str(a.get("href") or "") for c in row_cells for a in c.find_all("a")]
+            if not any(_REF_ANCHOR.match(h) for h in hrefs):
+                continue
+            buf = Inline()
+            for cell in row_cells:
+                self.inline(cell, buf)
+                buf.text(" | ")
+            self.b.add("paragraph", buf)
+
+
+# Real pages nest a few dozen elements deep; the reader recurses once per level.
+MAX_DEPTH = 300
+
+
+def _check_depth(soup: BeautifulSoup) -> None:
+    """Refuse absurd nesting before any other pass over the tree (one iterative walk)."""
+    stack = [(soup, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise IngestError(
+                f"document nests elements more than {MAX_DEPTH} deep; not an article",
+                stage="read",
+            )
+        stack += [(c, depth + 1) for c in node.contents if isinstance(c, Tag)]
 
 
 def read_html(html: str) -> Document:
     soup = BeautifulSoup(html, "lxml")
+    _check_depth(soup)
     title_tag = soup.find("title")
     meta_title = _meta(soup, "citation_title", "dc.title", "DC.title")
     og_title = _meta(soup, "og:title")

@@ -11,12 +11,15 @@ from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
+from ingest.entry_score import entry_score
 from ingest.readers.document import Builder, Document, Inline, LinkDef
 from ingest.readers.text import BYLINE, is_furniture
 
 # "[Source: Sackett 2000][sa00]" whose label has no definition stays literal text.
 _UNDEFINED_REF = re.compile(r"\[([^\[\]]+)\]\[([^\[\]\s][^\[\]]*)\]")
 _DEF_LINE = re.compile(r"^\s{0,3}\[([^\]]+)\]:")
+UNREFERENCED_SCORE = 0.3  # an unreferenced footnote must read this much like an entry
+_FOOTNOTE_DEF = re.compile(r"^ {0,3}\[\^([^\]\s]{1,40})\]:[ \t]*(.*)$")
 _CITE_SHAPE = re.compile(r"^\[?\d{1,4}(?:\s*[-–,]\s*\d{1,4})*\]?$")
 
 
@@ -47,6 +50,10 @@ class _Reader:
         self.b = Builder()
         self.defs: dict[str, LinkDef] = {}  # normalised label -> definition
         self.by_href: dict[str, list[str]] = {}
+        self.def_lines: dict[str, int] = {}  # footnote label -> line of its definition
+        for n, line in enumerate(self.lines):
+            if m := _FOOTNOTE_DEF.match(line):
+                self.def_lines.setdefault(m.group(1), n)
         for norm, ref in (env.get("references") or {}).items():
             label = norm
             line_no = (ref.get("map") or [None])[0]
@@ -85,6 +92,9 @@ class _Reader:
                 label = str(c.meta.get("label", ""))
                 buf.marker(f"[^{label}]", "footnote", [label.lower()])
             elif c.type == "link_open":
+                href = str(c.attrs.get("href", ""))
+                if href and not href.startswith("#"):
+                    buf.links.append(href)  # an entry's DOI may be only in its link
                 j = i + 1
                 while j < len(children) and children[j].type != "link_close":
                     j += 1
@@ -184,19 +194,59 @@ class _Reader:
             return
         if footnote is not None:
             number = int(footnote) if footnote.isdigit() else None
-            self.b.add("reference", buf, label=footnote, number=number, in_list=True)
+            order = self.def_lines.get(footnote)  # footnotes render in citation order
+            self.b.add("reference", buf, label=footnote, number=number, in_list=True, order=order)
         elif stack and stack[-1][0] == "item":
             self.b.add("item", buf, number=stack[-1][1], label=label, in_list=True)
         else:
             self.b.add("paragraph", buf, label=label)
 
 
+def _unreferenced_footnotes(src: str, reader: _Reader) -> None:
+    """Footnote definitions nothing references: a renderer drops them, but a list written
+    that way ("[^1]: A. Hosny, ...", cited as "[1]") is still the article's list."""
+    have = {b.label for b in reader.b.doc.blocks if b.kind == "reference"}
+    lines = src.split("\n")
+    for n, line in enumerate(lines):
+        m = _FOOTNOTE_DEF.match(line)
+        if not m or m.group(1) in have:
+            continue
+        text = [m.group(2)]
+        for more in lines[n + 1 :]:  # indented continuation lines
+            if not more.startswith(("    ", "\t")) or not more.strip():
+                break
+            text.append(more.strip())
+        if entry_score(" ".join(text)) < UNREFERENCED_SCORE:
+            continue  # an author note ("Conceived and designed...") nothing cites
+        buf = Inline()
+        buf.text(" ".join(text))
+        label = m.group(1)
+        number = int(label) if label.isdigit() else None
+        reader.b.add("reference", buf, label=label, number=number, in_list=True, order=n)
+        have.add(label)
+
+
+_PANDOC_FENCE = re.compile(r"^ {0,3}:{3,}.*$", re.M)
+_PANDOC_SPAN = re.compile(r"\[([^\[\]\n]{0,300})\]\{[.#][^{}\n]{0,200}\}")
+
+
+def pandoc_plain(src: str) -> str:
+    """Pandoc's fenced divs (``::: {#ref-x .csl-entry}``) and bracketed spans
+    (``[1. ]{.csl-left-margin}``) as CommonMark reads them: fences are blank lines
+    (each entry its own paragraph), spans their text."""
+    if ":::" not in src and "]{" not in src:
+        return src
+    return _PANDOC_SPAN.sub(r"\1", _PANDOC_FENCE.sub("", src))
+
+
 def read_markdown(src: str) -> Document:
+    src = pandoc_plain(src)
     md = _parser()
     env: dict = {}
     tokens = md.parse(src, env)
     reader = _Reader(src, env)
     reader.walk(tokens)
+    _unreferenced_footnotes(src, reader)
     doc = reader.b.finish()
     doc.link_defs = list(reader.defs.values())
     if doc.byline is None:

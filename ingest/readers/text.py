@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from ingest.headings import heading_dressing_level, is_reference_heading
 from ingest.readers.document import Builder, Document
 from ingest.resources import RESOURCES
 
@@ -13,6 +14,8 @@ FURNITURE_FILE = RESOURCES.data_file("furniture.txt")
 # "1. x", "1) x", "[1] x", "(1) x" at the start of a line, optionally indented.
 ITEM_NUMBER = re.compile(r"^\s*(?:\[(\d{1,5})\]|\((\d{1,5})\)|(\d{1,5})[.)])\s+(?=\S)")
 BULLET = re.compile(r"^\s*[-*•·▪◦‣]\s+(?=\S)")
+# A wiki back-link opens an entry: "^ a b Smith J...", "↑ Smith J..." (kept: the list reads it).
+BACKLINK_START = re.compile(r"^\s*(?:\^|↑)\s*(?=\S)")
 BYLINE = re.compile(
     r"^(?:(?:written|reviewed|posted|medically reviewed)\s+by|authors?\s*:|by)\s*:?\s+(.+)$", re.I
 )
@@ -62,6 +65,11 @@ def _paragraphs(text: str) -> list[list[str]]:
             if cur:
                 paras.append(cur)
                 cur = []
+        elif heading_dressing_level(line) is not None:  # a dressed heading stands alone
+            if cur:
+                paras.append(cur)
+            paras.append([line.rstrip()])
+            cur = []
         else:
             cur.append(line.rstrip())
     if cur:
@@ -69,14 +77,40 @@ def _paragraphs(text: str) -> list[list[str]]:
     return paras
 
 
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def _hanging(lines: list[str]) -> list[bool]:
+    """Entries hard-wrapped with a hanging indent (lynx, w3m, html2text dumps): each line
+    at the paragraph's least indent opens an entry, the more indented ones continue it."""
+    if len(lines) < 3:
+        return [False] * len(lines)
+    low = min(_indent(ln) for ln in lines)
+    opens = [_indent(ln) == low for ln in lines]
+    if not opens[0] or sum(opens) < 2 or all(opens) or opens[-1] and sum(opens) == len(lines):
+        return [False] * len(lines)
+    return opens
+
+
+def _is_start(line: str) -> bool:
+    return bool(ITEM_NUMBER.match(line) or BULLET.match(line) or BACKLINK_START.match(line))
+
+
 def _split_items(lines: list[str]) -> list[tuple[str, int | None, bool]]:
     """Split one blank-line paragraph into (text, number, is_item) pieces."""
-    starts = [bool(ITEM_NUMBER.match(ln) or BULLET.match(ln)) for ln in lines]
+    starts = [_is_start(ln) for ln in lines]
+    if not any(starts):
+        starts = _hanging(lines)
     if not any(starts):
         return [(" ".join(ln.strip() for ln in lines), None, False)]
     out: list[tuple[str, int | None, bool]] = []
+    opened_at = 0  # indent of the line that opened the current item
     for ln, is_start in zip(lines, starts, strict=True):
+        if is_start and out and _indent(ln) > opened_at and out[-1][2]:
+            is_start = False  # "    - TechRepublic", "      2007. Archived": a wrapped line
         if is_start or not out:
+            opened_at = _indent(ln)
             m = ITEM_NUMBER.match(ln)
             if m:
                 number = int(next(g for g in m.groups() if g))
@@ -84,30 +118,69 @@ def _split_items(lines: list[str]) -> list[tuple[str, int | None, bool]]:
             else:
                 b = BULLET.match(ln)
                 body = ln[b.end() :] if b else ln
-                out.append((body.strip(), None, bool(b)))
+                out.append((body.strip(), None, bool(b) or is_start))
         else:  # a continuation line of the previous item
             text, number, item = out[-1]
             out[-1] = (f"{text} {ln.strip()}", number, item)
     return out
 
 
+_EDIT_MARK = re.compile(r"\s*\[\s*edit(?:\s+source)?\s*\]", re.I)
+
+
+def _dressed_heading(line: str) -> tuple[str, int] | None:
+    """``== References ==``, ``***** References[edit] *****``: (text, level)."""
+    level = heading_dressing_level(line)
+    if level is None:
+        return None
+    text = _EDIT_MARK.sub("", line.strip().strip("=*").strip())
+    return (text, level) if text else None
+
+
+_LYNX_INDEX = re.compile(r"\n\s*References\s*\n\s*(?:Visible|Hidden) links:", re.I)
+_LYNX_NUMBER = re.compile(r"(?<!\^)\[\d{1,5}\]")
+_LYNX_BEFORE_MARKER = re.compile(r"\^\[\d{1,5}\](?=\[\d)")
+
+
+def lynx_plain(text: str) -> str:
+    """A ``lynx -dump`` numbers every link (``[333]hemoglobin``, ``^[332][4]``,
+    ``doi:[866]10.1093/...``) and closes with its own index of URLs under "References /
+    Visible links:". Neither is the article: drop the numbers and the index. Citations
+    survive: lynx writes a superscript as a caret, so ``^[332][4]`` is link 332, cite 4."""
+    index = _LYNX_INDEX.search(text)
+    if not index:
+        return text
+    text = text[: index.start()]
+    text = _LYNX_BEFORE_MARKER.sub("^", text)
+    return _LYNX_NUMBER.sub("", text)
+
+
 def read_text(text: str) -> Document:
-    raw_blocks: list[tuple[str, str, int | None]] = []  # (kind, text, number)
+    text = lynx_plain(text)
+    raw_blocks: list[tuple[str, str, int | None, int]] = []  # (kind, text, number, level)
     for para in _paragraphs(text):
+        dressed = _dressed_heading(para[0])
+        lead = para[0].strip()
+        if dressed or (len(para) > 1 and _is_start(para[1]) and looks_like_heading(lead)):
+            # A heading line written directly above its list, no blank line between.
+            heading, level = dressed or (_EDIT_MARK.sub("", lead), 2)
+            raw_blocks.append(("heading", heading, None, level))
+            para = para[1:]
+            if not para:
+                continue
         for body, number, is_item in _split_items(para):
             if is_item:
-                raw_blocks.append(("item", body, number))
+                raw_blocks.append(("item", body, number, 0))
             elif len(para) == 1 and looks_like_heading(body):
-                raw_blocks.append(("heading", body, None))
+                raw_blocks.append(("heading", _EDIT_MARK.sub("", body), None, 2))
             else:
-                raw_blocks.append(("paragraph", body, None))
+                raw_blocks.append(("paragraph", body, None, 0))
     raw_blocks = [b for b in raw_blocks if not is_furniture(b[1])]
     raw_blocks = _drop_trailing_furniture(raw_blocks)
     title, byline, raw_blocks = _title_and_byline(raw_blocks)
     builder = Builder()
     builder.doc.title, builder.doc.byline = title, byline
-    for kind, body, number in raw_blocks:
-        level = 2 if kind == "heading" else 0
+    for kind, body, number, level in raw_blocks:
         builder.add(kind, body, level=level, number=number, in_list=kind == "item")
     return builder.finish()
 
@@ -125,7 +198,7 @@ def _drop_trailing_furniture(blocks: list[tuple[str, str, int | None]]) -> list:
 
 def _title_and_byline(blocks: list) -> tuple[str | None, str | None, list]:
     """Find the byline near the top; the title is the heading-like line just above it."""
-    for i, (_kind, body, _n) in enumerate(blocks[:8]):
+    for i, (_kind, body, _n, _level) in enumerate(blocks[:8]):
         m = BYLINE.match(body)
         if m and len(body) <= 150:
             byline = m.group(1).strip()
@@ -135,8 +208,6 @@ def _title_and_byline(blocks: list) -> tuple[str | None, str | None, list]:
                     return blocks[j][1], byline, blocks[i + 1 :]
             return None, byline, blocks[:i] + blocks[i + 1 :]
     if blocks and blocks[0][0] == "heading" and len(blocks) > 1:
-        from ingest.reflist import is_reference_heading  # avoid an import cycle
-
         if not is_reference_heading(blocks[0][1]):
             return blocks[0][1], None, blocks[1:]
     return None, None, blocks

@@ -17,6 +17,7 @@ from kb.audit.resolve import resolve_fixes
 from kb.audit.rules_citations import rule_dangling, rule_descriptions, rule_uncited
 from kb.audit.rules_references import REFERENCE_RULES
 from kb.models import Finding, Reference
+from kb.stable_ids import IdKeeper
 
 __all__ = ["run_audit", "audit_findings", "completeness", "ARTICLE_RULES"]
 
@@ -104,13 +105,20 @@ def completeness(references: Iterable[Reference], findings: Iterable[Finding]) -
     return round(len(good) / len(refs), 4)
 
 
+# What makes a finding "the same finding" (kb.stable_ids).
+FINDING_KEY = ("code", "reference_id", "claim_id", "marker_id", "reference_key", "marker_key")
+
+
 def run_audit(session: Session, article_id: int) -> list[Finding]:
     """Replace the article's findings with a fresh audit and set ``article.completeness``.
 
     Runs in the caller's session; the caller commits (``kb.build`` does, per article)."""
     ctx = load_context(session, article_id)
+    keep = IdKeeper(session, Finding, article_id, FINDING_KEY)  # before the old ones go
     session.exec(delete(Finding).where(Finding.article_id == article_id))
     findings = audit_findings(ctx)
+    for f in findings:  # the same finding keeps its id (and URL) from audit to audit
+        f.id = keep.id_for(*(getattr(f, c) for c in FINDING_KEY))
     session.add_all(findings)
     ctx.article.completeness = completeness(ctx.references, findings)
     session.add(ctx.article)

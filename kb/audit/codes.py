@@ -103,6 +103,13 @@ _ROWS: list[tuple[str, str, str, str]] = [
         "citation",
         "A citation marker with no entry in the reference list.",
     ),
+    (
+        "reference_list_not_found",
+        "error",
+        "citation",
+        "The article has citation markers but no reference list was found; reported once "
+        "instead of one dangling marker per marker.",
+    ),
     ("uncited_reference", "warning", "reference", "An entry in the list that no marker cites."),
     (
         "description_mismatch",

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the paged SQL is kept as Datasette serves it)
 """The editors' canned queries, kept here so tests run the very SQL Datasette serves.
 
 ``install(path)`` writes them into ``datasette_metadata.json`` under ``databases.kb.queries``,
@@ -16,31 +17,105 @@ from kb.audit.codes import CODES
 ARTICLE_FILTER = "(:article = '' or a.id = :article or a.source = :article or a.title = :article)"
 RANK = "case f.severity when 'error' then 0 when 'warning' then 1 else 2 end"
 CITATION_CODES = ", ".join(f"'{c.code}'" for c in CODES.values() if c.scope == "citation")
+# Issue 13: ?page=N (empty = 1), 200 rows a page, cut from the ordered rows as they stream
+# from index finding(code, article_id), before the rest is sorted
+PAGE_OF_200 = (
+    "\nlimit 200 offset 200 * (max(1, coalesce(cast(nullif(trim(:page), '') as integer), 1)) - 1)"
+)
 # the entry a label names: its number where numbered, else its key
 LABEL = "coalesce(cast({t}.number as text), {t}.key)"
 
-REFERENCES_NEEDING_ATTENTION = f"""select
+# Issue 13: the article filter first; then pages of 500 entries, worst first, each rank
+# streamed in list order (index reference(article_id, position)) before anything is joined.
+REFERENCES_NEEDING_ATTENTION = f"""with chosen_article as materialized (
+  select a.id from article a
+  where a.id = :article or a.source = :article or a.title = :article
+),
+bounds as materialized (
+  select
+    case when :article = '' then -1 else (select min(id) from chosen_article) end as lo,
+    case when :article = '' then 9223372036854775807 else (select max(id) from chosen_article) end as hi
+),
+candidate as not materialized (
+  select r.id, r.article_id, r.position from reference r
+  where r.article_id between (select lo from bounds) and (select hi from bounds)
+    and (:article = '' or r.article_id in (select id from chosen_article))
+),
+page_ref as materialized (
+  select id from (
+    select * from (
+      select c.id from candidate c
+      where exists (select 1 from finding f where f.reference_id = c.id and f.severity = 'error'
+        and f.code not in ({CITATION_CODES}))
+      order by c.article_id, c.position)
+    union all
+    select * from (
+      select c.id from candidate c
+      where exists (select 1 from finding f where f.reference_id = c.id and f.severity = 'warning'
+        and f.code not in ({CITATION_CODES}))
+      and not exists (select 1 from finding f where f.reference_id = c.id and f.severity = 'error'
+        and f.code not in ({CITATION_CODES}))
+      order by c.article_id, c.position)
+    union all
+    select * from (
+      select c.id from candidate c
+      where exists (select 1 from finding f where f.reference_id = c.id
+        and f.severity not in ('error', 'warning')
+        and f.code not in ({CITATION_CODES}))
+      and not exists (select 1 from finding f where f.reference_id = c.id
+        and f.severity in ('error', 'warning')
+        and f.code not in ({CITATION_CODES}))
+      order by c.article_id, c.position)
+  )
+  limit 500 offset 500 * (max(1, coalesce(cast(nullif(trim(:page), '') as integer), 1)) - 1)
+)
+select
   a.title as article,
   r.id as reference_id,
-  {LABEL.format(t="r")} as entry,
+  coalesce(cast(r.number as text), r.key) as entry,
   r.raw as reference,
-  case min({RANK}) when 0 then 'error' when 1 then 'warning' else 'info' end as worst_severity,
-  group_concat(f.code, ', ') as reasons,
+  case min(case pf.severity when 'error' then 0 when 'warning' then 1 else 2 end) when 0 then 'error' when 1 then 'warning' else 'info' end as worst_severity,
+  group_concat(pf.code, ', ') as reasons,
   count(*) as findings,
-  max(f.fix_doi) as suggested_doi,
-  max(json_extract(f.evidence, '$.suggestion.confidence')) as doi_confidence,
-  max(f.fix_reference) as use_entry_instead,
-  max(f.fix_text) as complete_reference,
-  group_concat(f.message, ' ') as explanation
-from (select * from finding order by severity = 'info', severity = 'warning', code) f
-join reference r on r.id = f.reference_id
-join article a on a.id = f.article_id
-where f.code not in ({CITATION_CODES})
-  and {ARTICLE_FILTER}
+  max(pf.fix_doi) as suggested_doi,
+  max(json_extract(pf.evidence, '$.suggestion.confidence')) as doi_confidence,
+  max(pf.fix_reference) as use_entry_instead,
+  max(pf.fix_text) as complete_reference,
+  group_concat(pf.message, ' ') as explanation
+from (
+  select fi.* from page_ref pr cross join finding fi on fi.reference_id = pr.id
+  where fi.code not in ({CITATION_CODES})
+  order by fi.severity = 'info', fi.severity = 'warning', fi.code
+) pf
+join reference r on r.id = pf.reference_id
+join article a on a.id = pf.article_id
 group by r.id
-order by min({RANK}), a.id, r.position"""
+order by min(case pf.severity when 'error' then 0 when 'warning' then 1 else 2 end), a.id, r.position"""
 
-CITATIONS_MISDESCRIBING = f"""select
+# Issue 13: pages of about 200 findings made of whole (severity, article) groups, counted
+# from the finding_count summary, before anything is joined.
+CITATIONS_MISDESCRIBING = f"""with chosen_article as materialized (
+  select a.id from article a
+  where a.id = :article or a.source = :article or a.title = :article
+),
+per_group as materialized (
+  select {RANK} as rank, f.article_id, sum(f.findings) as n from finding_count f
+  where f.code in ('description_mismatch', 'condition_mismatch', 'numbering_shift')
+    and (:article = '' or f.article_id in (select id from chosen_article))
+  group by rank, article_id
+),
+paged as materialized (
+  select rank, article_id, dense_rank() over (order by before / 200) as page from (
+    select rank, article_id, coalesce(sum(n) over (
+      order by rank, article_id rows between unbounded preceding and 1 preceding), 0) as before
+    from per_group)
+),
+page_finding as materialized (
+  select f.id from paged p
+  cross join finding f on f.code in ('description_mismatch', 'condition_mismatch', 'numbering_shift') and f.article_id = p.article_id and {RANK} = p.rank
+  where p.page = max(1, coalesce(cast(nullif(trim(:page), '') as integer), 1))
+)
+select
   a.title as article,
   c.id as claim_id,
   c.text as claim,
@@ -54,13 +129,12 @@ CITATIONS_MISDESCRIBING = f"""select
   m.raw as probably_meant_reference,
   f.fix_text as complete_reference,
   f.evidence
-from finding f
+from page_finding pf
+cross join finding f on f.id = pf.id
 join article a on a.id = f.article_id
 left join claim c on c.id = f.claim_id
 left join reference r on r.id = f.reference_id
-left join reference m on m.article_id = f.article_id and {LABEL.format(t="m")} = f.fix_reference
-where f.code in ('description_mismatch', 'condition_mismatch', 'numbering_shift')
-  and {ARTICLE_FILTER}
+left join reference m on m.article_id = f.article_id and coalesce(cast(m.number as text), m.key) = f.fix_reference
 order by {RANK}, a.id, c.position, f.marker_key, f.code"""
 
 DUPLICATE_REFERENCES = f"""select
@@ -78,7 +152,7 @@ join reference r on r.id = f.reference_id
 left join reference k on k.article_id = f.article_id and {LABEL.format(t="k")} = f.fix_reference
 where f.code = 'duplicate_reference'
   and {ARTICLE_FILTER}
-order by a.id, r.position"""
+order by a.id, r.position{PAGE_OF_200}"""
 
 DANGLING_AND_UNCITED = f"""select
   a.title as article,
@@ -94,7 +168,7 @@ left join claim c on c.id = f.claim_id
 left join reference r on r.id = f.reference_id
 where f.code in ('dangling_marker', 'uncited_reference')
   and {ARTICLE_FILTER}
-order by a.id, f.code, c.position, r.position"""
+order by a.id, f.code, c.position, r.position{PAGE_OF_200}"""
 
 CANNED_QUERIES: dict[str, dict[str, Any]] = {
     "references_needing_attention": {

@@ -24,8 +24,10 @@ Findings come worst first.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
+import re
 import shutil
 import textwrap
 from collections import Counter
@@ -331,8 +333,17 @@ def render_text(report: dict[str, Any], width: int | None = None) -> str:
     return "\n".join(lines)
 
 
+# Markdown punctuation that could start emphasis, code, links, images, headings, tables.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
+
+
 def _md(text: Any) -> str:
-    return "" if text is None else str(text).replace("|", "\\|").replace("\n", "<br>")
+    """Article text as inert Markdown: HTML escaped (renderers pass raw HTML through),
+    Markdown punctuation backslash-escaped, line breaks kept as <br> inside table cells."""
+    if text is None:
+        return ""
+    escaped = html.escape(str(text), quote=False)
+    return _MD_SPECIAL.sub(r"\\\1", escaped).replace("\r", "").replace("\n", "<br>")
 
 
 def render_markdown(report: dict[str, Any]) -> str:

@@ -18,6 +18,15 @@ from kb.models import Claim, Finding, Reference
 
 
 def rule_dangling(ctx: AuditContext) -> Iterator[Finding]:
+    if not ctx.references and ctx.links:  # no list at all: one finding, not one per marker
+        keys = list(dict.fromkeys(link.key for link in ctx.links))
+        yield make_finding(
+            ctx,
+            "reference_list_not_found",
+            f"{len(ctx.links)} citation(s) but no reference list was found in the article.",
+            evidence={"citations": len(ctx.links), "keys": keys[:20]},
+        )
+        return
     for link in ctx.links:
         if link.reference_id is None or link.dangling:
             marker = ctx.markers.get(link.marker_id) if link.marker_id else None

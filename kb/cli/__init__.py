@@ -2,8 +2,10 @@
 
 import click
 
+from kb.cli.errors import OneLineErrors
 
-@click.group()
+
+@click.group(cls=OneLineErrors)
 @click.version_option(package_name="evidence-kb")
 def cli() -> None:
     """evidence-kb: claims, references and their evidence, in SQLite and Datasette."""

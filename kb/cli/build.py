@@ -48,7 +48,27 @@ def _run_build(paths, db_path, opts) -> bool:
     default=20.0,
     show_default=True,
     type=float,
-    help="Seconds to wait for an article given as a URL.",
+    help="Seconds to wait on the network (connect, each read) for an article given as a URL.",
+)
+@click.option(
+    "--fetch-deadline",
+    default=60.0,
+    show_default=True,
+    type=float,
+    help="Seconds a whole download may take, connect to last byte.",
+)
+@click.option(
+    "--article-timeout",
+    type=click.FloatRange(min=0),
+    default=60.0,
+    show_default=True,
+    help="Seconds one article may take to parse (0: no limit); past it, a `timeout` failure.",
+)
+@click.option(
+    "--lock-wait",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Seconds to wait while another build writes the database (default: until it ends).",
 )
 @click.option(
     "--workers",
@@ -56,7 +76,21 @@ def _run_build(paths, db_path, opts) -> bool:
     default=None,
     help="Processes that parse articles (default: one per CPU for big builds; 0: none).",
 )
-def build(paths, db_path, offline, refresh, mailto, base_url, prune, force, fetch_timeout, workers):
+def build(
+    paths,
+    db_path,
+    offline,
+    refresh,
+    mailto,
+    base_url,
+    prune,
+    force,
+    fetch_timeout,
+    fetch_deadline,
+    article_timeout,
+    lock_wait,
+    workers,
+):
     """Build or update the knowledge base from articles.
 
     PATHS are files (.txt, .md, .html), folders (read recursively), files
@@ -73,6 +107,9 @@ def build(paths, db_path, offline, refresh, mailto, base_url, prune, force, fetc
         prune=prune,
         force=force,
         fetch_timeout=fetch_timeout,
+        fetch_deadline=fetch_deadline,
+        article_timeout=article_timeout or None,
+        lock_wait=lock_wait,
         workers=workers,
     )
     if not _run_build(paths, db_path, opts):

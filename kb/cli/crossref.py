@@ -33,12 +33,15 @@ def import_(path: Path, db_path: str) -> None:
     """
     from ingest.crossref.snapshot import SnapshotError, snapshot_files
     from kb.crossref.snapshot import import_snapshot
+    from kb.lock import write_lock
 
-    engine = _engine(db_path)
     try:
-        files = snapshot_files(path)
-        with click.progressbar(length=len(files), label="Importing", file=sys.stderr) as bar:  # noqa: E501
-            total = import_snapshot(engine, path, on_file=lambda _f, _n: bar.update(1))
+        # a bulk writer like a build: one at a time (kb.lock)
+        with write_lock(db_path, echo=lambda m: click.echo(m, err=True)):
+            engine = _engine(db_path)
+            files = snapshot_files(path)
+            with click.progressbar(length=len(files), label="Importing", file=sys.stderr) as bar:  # noqa: E501
+                total = import_snapshot(engine, path, on_file=lambda _f, _n: bar.update(1))
     except SnapshotError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Imported {total} works from {len(files)} file(s) into {db_path}.")

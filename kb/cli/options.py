@@ -7,6 +7,8 @@ from pathlib import Path
 import click
 from sqlalchemy.engine import Engine
 
+from kb.cli.errors import remember_db
+
 DB_OPTION = click.option(
     "--db",
     "db_path",
@@ -14,6 +16,8 @@ DB_OPTION = click.option(
     show_default=True,
     type=click.Path(dir_okay=False),
     help="SQLite database file.",
+    callback=remember_db,
+    is_eager=True,
 )
 
 

@@ -6,3 +6,4 @@ from kb.datasette_plugin import (  # noqa: F401
     register_routes,
     render_cell,
 )
+from kb.datasette_serving import prepare_connection, startup  # noqa: F401

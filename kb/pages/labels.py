@@ -25,6 +25,7 @@ CODE_LABELS: dict[str, str] = {
     "corrected": "Corrected since publication",
     "duplicate_reference": "Listed twice",
     "dangling_marker": "Marker with no entry",
+    "reference_list_not_found": "Markers but no reference list",
     "uncited_reference": "Entry never cited",
     "description_mismatch": "Sentence misdescribes the study",
     "condition_mismatch": "Cited work is about another condition",

@@ -1,0 +1,243 @@
+"""Reference lists found by what they contain (issue 10): headings in any dressing, entry
+scores, entries as real pages write them, identifiers in link targets. A table per concern."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.article import parse_article
+from ingest.entry_score import entry_score, strip_backlinks, strip_junk
+from ingest.headings import is_reference_heading, is_stop_heading
+from ingest.link_ids import apply_link_ids, doi_of_link, pmcid_of_link, pmid_of_link
+from ingest.readers.markdown import read_markdown
+from ingest.readers.text import read_text
+from ingest.reflist import build_references, find_reference_list
+from ingest.types import ReferenceFields
+
+HEADINGS = [
+    ("References", True),
+    ("REFERENCES:", True),
+    ("***** References[edit] *****", True),
+    ("== References ==", True),
+    ("## Sources", True),
+    ("7. Literature cited", True),
+    ("Works cited", True),
+    ("Citations", True),
+    ("Notes and references", True),
+    ("Footnotes", True),
+    ("Bibliography", True),
+    ("Endnotes", True),
+    ("Literatur", True),
+    ("Références", True),
+    ("Referencias", True),
+    ("Bibliografía", True),
+    ("Riferimenti", True),
+    ("Introduction", False),
+    ("Sources of vitamin D in the diet", False),
+    ("Referral pathways", False),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), HEADINGS)
+def test_reference_headings_in_any_dressing(text, expected):
+    assert is_reference_heading(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("Appendix A", True), ("Author information", True), ("Comments", True),
+     ("Acknowledgements", True), ("External links", True), ("Methods", False),
+     ("References", False)],
+)  # fmt: skip
+def test_headings_that_end_a_list(text, expected):
+    assert is_stop_heading(text) is expected
+
+
+ENTRY_SCORES = [
+    ("Smith J, Jones K. A trial. N Engl J Med. 2010;362(3):145-50. doi:10.1056/x", 0.9, 1.0),
+    ("Lee, Ann. 2011b. Three essays. J Hist 3.", 0.45, 1.0),
+    ("World Health Organization (2020). Guidelines. https://who.int/x", 0.45, 1.0),
+    ('^ a b Smith, John (2001). "Title". Nature. 4 (2): 3–4.', 0.45, 1.0),
+    ("In 2019 the FDA approved the drug for adults with migraine.", 0.0, 0.3),
+    ("We found that it worked in 2010. This is one sentence about it. The cohort was "
+     "large. Another sentence follows here. We think it matters.", 0.0, 0.3),
+    ("Acknowledgements: We thank the staff.", 0.0, 0.0),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "low", "high"), ENTRY_SCORES)
+def test_entry_scores(text, low, high):
+    assert low <= entry_score(text) <= high
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("^ a b c Smith J. 2010", ("Smith J. 2010", True)),
+        ("^ a bHorn, Roger A. (2013)", ("Horn, Roger A. (2013)", True)),
+        ("↑ Lee K. 2011", ("Lee K. 2011", True)),
+        ("^ Jump up to: a b Lee K. 2011", ("Lee K. 2011", True)),
+        ("^ de Vries P. 2001", ("de Vries P. 2001", True)),  # "de" is no back-link letter
+        ("Smith J. 2010", ("Smith J. 2010", False)),
+    ],
+)
+def test_back_links_are_dropped(raw, expected):
+    assert strip_backlinks(raw) == expected
+
+
+def test_style_sheet_junk_is_dropped_and_reported():
+    raw = "Smith J. .mw-parser-output cite.citation{font-style:inherit} Title. 2010"
+    assert strip_junk(raw) == ("Smith J. Title. 2010", True)
+    assert strip_junk("Smith J. Title. 2010") == ("Smith J. Title. 2010", False)
+    doc = read_text(f"Body [1].\n\nReferences\n\n1. {raw}\n")
+    refs = find_reference_list(doc)
+    assert refs.entries[0].raw == "Smith J. Title. 2010"
+    assert any("style-sheet" in w for w in refs.warnings)
+
+
+def _entries(src: str, reader=read_text) -> list[str]:
+    return [e.raw for e in find_reference_list(reader(src)).entries]
+
+
+LISTS = [
+    # a dressed wiki heading, back-links, no blank line between heading and list
+    ("Text [1].\n***** References[edit] *****\n   1. ^Frankel, T (2004). Geometry. CUP.\n"
+     "   2. ^ a bHorn, R (2013). Matrix Analysis. CUP.\n***** External links[edit] *****\n"
+     "    * Hazewinkel, M, ed. (2001). Encyclopedia.\n",
+     ["Frankel, T (2004). Geometry. CUP.", "Horn, R (2013). Matrix Analysis. CUP."]),
+    # wiki text heading
+    ("Text [1].\n\n== References ==\n\n* Smith J (2001). Title. J Med 1:2.\n",
+     ["Smith J (2001). Title. J Med 1:2."]),
+    # hard-wrapped entries with a hanging indent, no numbers (a text dump)
+    ("Text (Smith 2001).\n\nReferences\n\nSmith J, Lee K (2001). A long title that\n"
+     "    wraps onto a second line. J Med 1:2.\nZhu A (2003). Another. Lancet 2:3.\n"
+     "    More of it.\n",
+     ["Smith J, Lee K (2001). A long title that wraps onto a second line. J Med 1:2.",
+      "Zhu A (2003). Another. Lancet 2:3. More of it."]),
+    # a one-entry list
+    ("Text [1].\n\nReferences\n\n1. Smith J. Title. BMJ. 2001;1:2.\n",
+     ["Smith J. Title. BMJ. 2001;1:2."]),
+    # the list stops at author information
+    ("Text [1].\n\nReferences\n\n1. Smith J. Title. BMJ. 2001;1:2.\n\n2. Lee K. T. 2002.\n\n"
+     "Author information\n\nJane Roe is a physician at a hospital in the north of the city "
+     "where she has worked for many years on the care of patients with chronic illness.\n",
+     ["Smith J. Title. BMJ. 2001;1:2.", "Lee K. T. 2002."]),
+    # no heading: a closing run of entries that read like entries
+    ("Claims are made here [1] and there [2] and again [3].\n\n"
+     "Smith J. One. BMJ. 2001;1:2.\n\nLee K. Two. Lancet. 2002;3:4.\n\n"
+     "Zhu A. Three. JAMA. 2003;5:6.\n",
+     ["Smith J. One. BMJ. 2001;1:2.", "Lee K. Two. Lancet. 2002;3:4.",
+      "Zhu A. Three. JAMA. 2003;5:6."]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("src", "expected"), LISTS)
+def test_lists_as_real_pages_write_them(src, expected):
+    assert _entries(src) == expected
+
+
+def test_entries_split_from_their_back_links_are_one_entry_each():
+    src = (
+        "Text [1] [2].\n\n***** References *****\n[edit]\n   1. ^\n   2. Smith J (2001). One.\n"
+        "      BMJ 1:2.\n   3. ^ a b\n   4. Lee K (2002). Two. Lancet 3:4.\n"
+    )
+    a = parse_article(src.encode(), "dump.txt")
+    # Unnumbered entries cited by numbers are numbered in order (not keyed by author-year).
+    assert [(r.key, r.raw) for r in a.references] == [
+        ("1", "Smith J (2001). One. BMJ 1:2."),
+        ("2", "Lee K (2002). Two. Lancet 3:4."),
+    ]
+    assert [m.keys for s in a.sentences for m in s.markers] == [["1"], ["2"]]
+
+
+def test_an_unnumbered_author_year_list_cited_by_author_and_year_keeps_its_keys():
+    src = "Text (Smith 2001) and (Lee 2002).\n\nReferences\n\n- Smith J (2001). One. BMJ 1:2.\n"
+    src += "- Lee K (2002). Two. Lancet 3:4.\n"
+    a = parse_article(src.encode(), "ay.txt")
+    assert [r.key for r in a.references] == ["smith2001", "lee2002"]
+    assert a.marker_style == "author_year"
+
+
+def test_notes_and_references_are_two_lists_each_entry_knowing_its_list():
+    src = (
+        "Text [1] and [a].\n\n== Notes ==\n\n1. ^ The drug was approved in 2001 in Europe.\n\n"
+        "== References ==\n\n1. ^ Smith J (2001). One. BMJ 1:2.\n2. ^ Lee K (2002). Two. "
+        "Lancet 3:4.\n"
+    )
+    reflist = find_reference_list(read_text(src))
+    refs, _ = build_references(reflist.entries, reflist.names)
+    assert [(r.list_name, r.ordinal) for r in refs] == [
+        ("Notes", 1), ("References", 1), ("References", 2)
+    ]  # fmt: skip
+
+
+def test_unreferenced_footnote_definitions_are_entries_in_written_order():
+    src = (
+        "Cited [2] and [^1].\n\n## References\n\n[^1]: Smith J. One. BMJ. 2001;1:2.\n"
+        "[^2]: Lee K. Two. Lancet. 2002;3:4. https://doi.org/10.1/x\n\n"
+        "[^9]: Conceived and designed the experiments: JS.\n"
+    )
+    assert _entries(src, read_markdown) == [
+        "Smith J. One. BMJ. 2001;1:2.",
+        "Lee K. Two. Lancet. 2002;3:4. https://doi.org/10.1/x",
+    ]
+
+
+LINKS = [
+    ("https://doi.org/10.1016%2Fj.jaci.2020.04.006", "10.1016/j.jaci.2020.04.006", None, None),
+    ("//dx.doi.org/10.1001/jama.2020.1585", "10.1001/jama.2020.1585", None, None),
+    ("https://doi.org/10.1016/S0140-6736%2820%2930183-5", "10.1016/s0140-6736(20)30183-5",
+     None, None),
+    ("https://www.nejm.org/doi/full/10.1056/NEJMoa2034577", "10.1056/nejmoa2034577", None, None),
+    ("https://pubmed.ncbi.nlm.nih.gov/32109013/", None, "32109013", None),
+    ("https://www.ncbi.nlm.nih.gov/pmc/articles/PMC7092803/", None, None, "PMC7092803"),
+    ("#cite_ref-3", None, None, None),
+    ("https://example.org/paper/10.1234/abc", None, None, None),  # not a DOI link
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("url", "doi", "pmid", "pmcid"), LINKS)
+def test_identifiers_in_link_targets(url, doi, pmid, pmcid):
+    assert (doi_of_link(url), pmid_of_link(url), pmcid_of_link(url)) == (doi, pmid, pmcid)
+
+
+def test_link_identifiers_fill_what_the_text_lacks_and_repair_a_glued_doi():
+    f = apply_link_ids(ReferenceFields(), ["https://doi.org/10.1000%2Fabc"])
+    assert (f.doi, f.doi_status) == ("10.1000/abc", "present")
+    glued = ReferenceFields(doi="10.1007/s1-0-023869631", doi_status="present")
+    assert apply_link_ids(glued, ["https://doi.org/10.1007/s1-0"]).doi == "10.1007/s1-0"
+
+
+def test_html_entry_dois_from_links_and_back_links_dropped():
+    html = (
+        "<html><body><p>Claim<sup><a href='#cite_note-1'>[1]</a></sup>.</p><h2>References</h2>"
+        "<ol class='references'><li id='cite_note-1'><span class='mw-cite-backlink'>"
+        "<a href='#cite_ref-1'>^</a></span> Smith J. <a href='https://doi.org/10.1000%2Fxyz'>"
+        "Title</a>. BMJ. 2001.</li></ol></body></html>"
+    )
+    a = parse_article(html.encode(), "x.html")
+    (ref,) = a.references
+    assert ref.fields.doi == "10.1000/xyz" and not ref.raw.startswith("^")
+    assert [m.keys for s in a.sentences for m in s.markers] == [[ref.key]]
+
+
+def test_wiki_source_refs_become_entries_numbered_by_first_use():
+    src = (
+        "Lead<ref name=B/>. More<ref name=A>{{cite journal | vauthors = Lee K | title = T |"
+        ' journal = BMJ | year = 2001 | doi = 10.1000/abc }}</ref> and<ref name="B">Smith J.'
+        " Book. 2002.</ref><ref name=A />.\n\n== References ==\n{{reflist}}\n"
+    )
+    a = parse_article(src.encode(), "page.wiki")
+    assert [(r.key, r.fields.doi) for r in a.references] == [("1", None), ("2", "10.1000/abc")]
+    assert [k for s in a.sentences for m in s.markers for k in m.keys] == ["1", "2", "1", "2"]
+    assert a.marker_style == "footnote"
+
+
+def test_a_terse_last_entry_before_back_matter_is_kept():
+    src = (
+        "Text (Hall 1996).\n\n# References\n\nHall, PA. 1996. Politics and Markets. Polity.\n\n"
+        "Kingdon, JW. 2003. Agendas, Alternatives, and Public Policies. Longman.\n\n"
+        "WHA Resolution 64.8: Strengthening National Policy Dialogue. 2011. Geneva.\n\n"
+        "## Abbreviations\n\nEVIPNet\n\n: Evidence-Informed Policy Network\n"
+    )
+    assert len(_entries(src, read_markdown)) == 3
