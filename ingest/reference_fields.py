@@ -32,6 +32,7 @@ from ingest.types import ReferenceFields
 
 __all__ = ["parse_reference", "family_name"]
 
+_GLUED_NUMBER_RE = re.compile(r"^\s*\d{1,3}\.(?=[A-Z][a-z])")  # "10.Blaschke C, ..."
 MAX_LABELLED = 4000  # characters of an entry the labeller reads
 _CONFIDENT_FIELDS = {"authors": "author", "title": "title", "journal": "container", "year": "date"}
 
@@ -40,6 +41,7 @@ def parse_reference(raw: str) -> ReferenceFields:
     """The fields one reference entry gives; a field the entry does not give stays None."""
     f = ReferenceFields()
     text = _LEAD_NUMBER_RE.sub("", raw, count=1)
+    text = _GLUED_NUMBER_RE.sub("", text, count=1)
     mentions = find_doi_matches(text)
     best = best_of(mentions)
     f.doi, f.doi_raw, f.doi_status = best.doi, best.raw, best.status
