@@ -321,12 +321,12 @@ def _write_references(
     return parsed_refs
 
 
-def _sentence(w: _Writer, text: str, markers, desc, position, paragraph, section):  # noqa: ANN001, ANN202
+def _sentence(w: _Writer, text: str, markers, desc, position, paragraph, section):
     start, end = w.add(text)
     return ParsedSentence(text, start, end, position, paragraph, section, markers, desc)
 
 
-def _marked(w: _Writer, text: str, marker: str, keys, after_period, style) -> ParsedSentence:  # noqa: ANN001
+def _marked(w: _Writer, text: str, marker: str, keys, after_period, style) -> ParsedSentence:
     if style == "superscript" or after_period:
         body = text + marker
         m_start = len(text)

@@ -129,7 +129,7 @@ def baseline(url: str, dois: list[str], db: Path) -> dict[str, Any]:
     }
 
 
-def ours(db: Path, url: str, server: Any) -> dict[str, Any]:  # noqa: ANN401
+def ours(db: Path, url: str, server: Any) -> dict[str, Any]:
     from ingest.crossref.limiter import Limits
     from kb.crossref.run import verify_and_suggest
     from kb.database import open_db

@@ -83,9 +83,7 @@ def prepare(workdir: Path, seed: int, n_articles: int) -> tuple[Path, Path, list
     return art_dir, snap, articles
 
 
-def _build(  # noqa: ANN202
-    art_dir: Path, snap: Path, db: Path, paths: list[str] | None = None, **opts: Any
-):
+def _build(art_dir: Path, snap: Path, db: Path, paths: list[str] | None = None, **opts: Any):
     """Import the snapshot (untimed by the caller's choice) and return a build callable.
     ``opts``: more ``BuildOptions`` (workers, cluster)."""
     from kb.build import BuildOptions, build
@@ -105,7 +103,7 @@ def _children_cpu() -> float:
     return ru.ru_utime + ru.ru_stime
 
 
-def timed_build(art_dir: Path, snap: Path, db: Path, **opts: Any) -> tuple[float, Any, float]:  # noqa: ANN401
+def timed_build(art_dir: Path, snap: Path, db: Path, **opts: Any) -> tuple[float, Any, float]:
     """(seconds, BuildResult, CPU seconds of the worker processes) of one build."""
     go = _build(art_dir, snap, db, **opts)
     before = _children_cpu()
@@ -131,7 +129,7 @@ def rows_digest(db: Path) -> str:
 TIMESTAMPS = {"fetched_at", "ingested_at", "at", "created_at", "started_at", "finished_at"}
 
 
-def stage_table(result: Any, worker_cpu: float, n_articles: int) -> list[dict]:  # noqa: ANN401
+def stage_table(result: Any, worker_cpu: float, n_articles: int) -> list[dict]:
     """CPU per stage summed over processes, ms per article. The derived layers report
     their stages from wherever they ran; what the workers spent beyond them is parsing."""
     derive_cpu = result.derive_stats.cpu

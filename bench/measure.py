@@ -20,7 +20,7 @@ PROJECT_DIRS = ("/kb/", "/ingest/")
 
 
 @contextmanager
-def timer() -> Any:  # noqa: ANN401
+def timer() -> Any:
     """``with timer() as t: ...`` then ``t()`` is the elapsed seconds."""
     start = time.perf_counter()
     end: list[float] = []

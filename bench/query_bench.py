@@ -127,7 +127,7 @@ def derive_everything(db: Path, ids: list[int], *, batch: int, progress: bool) -
     return done
 
 
-def add_works(engine: Any, world: list[dict], cited: set[str]) -> None:  # noqa: ANN401
+def add_works(engine: Any, world: list[dict], cited: set[str]) -> None:
     """Works for the cited DOIs (as a snapshot import would give) and the reference links."""
     from sqlalchemy import insert, text
 

@@ -57,7 +57,7 @@ def run_all(
     seed: int = 7,
     workdir: Path = DEFAULT_WORK,
     reuse_query_kb: bool = False,
-    echo=print,  # noqa: ANN001
+    echo=print,
 ) -> dict[str, Any]:
     """Run the chosen benchmarks; returns the results document (what the JSON holds)."""
     sizes = sizes or Sizes()

@@ -170,13 +170,6 @@ class _Entry:
     title: str  # folded
 
 
-def _family_name(author: str) -> str | None:
-    try:
-        return family_name(author)
-    except Exception:  # a helper's bug must not lose the article
-        return None
-
-
 def _first_author_segment(raw: str) -> str:
     raw = raw.strip().lstrip("0123456789.[]() \t")
     m = re.match(r"[^,.;:(“\"]+(?:\.\s?[A-Z]\.)*", raw)
@@ -214,7 +207,7 @@ def _entry(ref: ParsedReference) -> _Entry:
     rest = raw[raw.find(segment) + len(segment) :].lstrip(", ")
     family, initials = _guess_family(segment, rest.split(",")[0].split(".")[0] + ".")
     first = ref.fields.first_author or (
-        _family_name(ref.fields.authors[0]) if ref.fields.authors else None
+        family_name(ref.fields.authors[0]) if ref.fields.authors else None
     )
     year, suffix = _ref_year(ref)
     ypos = raw.find(str(year)) if year else -1

@@ -137,7 +137,7 @@ def _finish(
         with Session(engine) as session, session.begin():
             article_id = save_article(session, parsed, source_kind=spec.kind, content_hash=digest)
             session.execute(delete(IngestFailure).where(IngestFailure.source == spec.source))
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - one article's save failure is recorded, others go on
         reason = f"could not save: {type(exc).__name__}: {exc}"
         return Failure.of(exc, spec.source, stage="save", reason=reason)
     return article_id
@@ -217,7 +217,7 @@ def derive(
         ids = article_ids or list(session.execute(select(Article.id)).scalars())
     if executor is None:
 
-        def computed():  # noqa: ANN202
+        def computed():
             for article_id in ids:
                 with Session(engine) as session:
                     yield compute_derived(session, article_id, base, force=force)
@@ -237,7 +237,7 @@ def derive(
     return stats.derived
 
 
-def _ordered(executor: Executor, calls: list[tuple], window: int = 16):  # noqa: ANN202
+def _ordered(executor: Executor, calls: list[tuple], window: int = 16):
     """Results of ``calls`` in order, at most ``window`` submitted ahead."""
     pending: deque = deque()
     for call in calls:

@@ -18,7 +18,7 @@ def get_engine(path: str | Path = DEFAULT_DB) -> Engine:
     engine = create_engine(f"sqlite:///{path}")
 
     @event.listens_for(engine, "connect")
-    def _pragmas(dbapi_conn, _record):  # noqa: ANN001
+    def _pragmas(dbapi_conn, _record):
         cur = dbapi_conn.cursor()
         # WAL: Datasette keeps reading while a build writes.
         cur.execute("PRAGMA journal_mode=WAL")

@@ -32,7 +32,7 @@ from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup, escape
 
 
-def _pages():  # noqa: ANN202
+def _pages():
     """The ``kb.pages`` package, or its copy next to this file in a published instance."""
     try:
         return importlib.import_module("kb.pages")
@@ -88,12 +88,12 @@ HIDDEN_COLUMNS: dict[str, tuple[str, ...]] = {
 # --- pages -------------------------------------------------------------------------------
 
 
-async def _run(datasette, fn, *args):  # noqa: ANN001, ANN002, ANN202
+async def _run(datasette, fn, *args):
     db = datasette.get_database(DB)
     return await db.execute_fn(lambda conn: fn(conn, *args))
 
 
-async def review_page(datasette, request):  # noqa: ANN001, ANN201
+async def review_page(datasette, request):
     if DB not in datasette.databases:
         raise NotFound("No kb database is being served")
     article_id = int(request.url_vars["article_id"])
@@ -122,7 +122,7 @@ async def review_page(datasette, request):  # noqa: ANN001, ANN201
 ARTICLE_CHOICES = 50  # an instance with thousands of articles lists the first ones
 
 
-def _article_list(conn, limit: int | None = None) -> list[dict]:  # noqa: ANN001
+def _article_list(conn, limit: int | None = None) -> list[dict]:
     sql = (
         "select a.id, a.source, a.title, a.n_claims, a.n_references, a.completeness, "
         "(select count(*) from finding f where f.article_id = a.id and f.severity = 'error') "
@@ -133,7 +133,7 @@ def _article_list(conn, limit: int | None = None) -> list[dict]:  # noqa: ANN001
     return PAGES.common.rows(conn, sql + (f" limit {int(limit)}" if limit else ""))
 
 
-async def review_index(datasette, request):  # noqa: ANN001, ANN201
+async def review_index(datasette, request):
     if DB not in datasette.databases:
         raise NotFound("No kb database is being served")
     html = await datasette.render_template(
@@ -170,12 +170,12 @@ dl.column-descriptions dd { break-before: avoid; margin: 0 0 4px 1em; }
 """
 
 
-async def kb_css(datasette, request):  # noqa: ANN001, ANN201, ARG001
+async def kb_css(datasette, request):
     return Response(KB_CSS, content_type="text/css; charset=utf-8")
 
 
 @hookimpl
-def register_routes():  # noqa: ANN201
+def register_routes():
     return [
         (r"^/-/review$", review_index),
         (r"^/-/review/(?P<article_id>\d+)$", review_page),
@@ -184,7 +184,7 @@ def register_routes():  # noqa: ANN201
 
 
 @hookimpl
-def extra_css_urls(datasette):  # noqa: ANN001, ANN201
+def extra_css_urls(datasette):
     return [datasette.urls.path("/-/kb.css")]
 
 
@@ -199,7 +199,7 @@ def fold(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def _conditions(conn, counted: bool = True) -> list[dict]:  # noqa: ANN001
+def _conditions(conn, counted: bool = True) -> list[dict]:
     """Conditions that occur in claims with their other names: most claims first, or (not
     ``counted``, one index probe per condition) by name."""
     if counted:
@@ -238,7 +238,7 @@ def close_matches(asked: str, conditions: list[dict], n: int = 6) -> list[str]:
 
 
 @hookimpl
-def extra_template_vars(template, database, request, datasette, view_name):  # noqa: ANN001, ANN201
+def extra_template_vars(template, database, request, datasette, view_name):
     if request is None or DB not in datasette.databases:
         return {}
     if template == f"row-{DB}-article.html":
@@ -323,7 +323,7 @@ def _json_cell(value: str) -> Markup | None:
 
 
 @hookimpl
-def render_cell(value, column, table, database, datasette):  # noqa: ANN001, ANN201, ARG001
+def render_cell(value, column, table, database, datasette):
     """Words for codes and statuses (the code kept, small), lists for JSON list columns."""
     if database != DB or not isinstance(value, str) or value == "":
         return None
@@ -362,9 +362,9 @@ def rewrite_query(path: str, query: str) -> str:
 
 
 @hookimpl
-def asgi_wrapper():  # noqa: ANN201
-    def wrap(app):  # noqa: ANN001, ANN202
-        async def rewrite(scope, receive, send):  # noqa: ANN001, ANN202
+def asgi_wrapper():
+    def wrap(app):
+        async def rewrite(scope, receive, send):
             if scope["type"] == "http":
                 query = scope.get("query_string", b"").decode("latin-1")
                 new = rewrite_query(scope.get("path", ""), query)

@@ -170,12 +170,12 @@ def _keys_text(keys: str | None) -> str:
     return ", ".join(str(k) for k in value) if isinstance(value, list) else str(value)
 
 
-async def _rows(db, sql: str, params: dict | None = None) -> list[dict]:  # noqa: ANN001
+async def _rows(db, sql: str, params: dict | None = None) -> list[dict]:
     result = await db.execute(sql, params or {})
     return [dict(r) for r in result.rows]
 
 
-async def claim_page(datasette, db, claim_id: int) -> dict | None:  # noqa: ANN001
+async def claim_page(datasette, db, claim_id: int) -> dict | None:
     """Everything the claim page shows beyond the claim's own columns."""
     claims = await _rows(
         db,
@@ -243,7 +243,7 @@ async def claim_page(datasette, db, claim_id: int) -> dict | None:  # noqa: ANN0
 
 
 @hookimpl
-def extra_template_vars(template, database, table, view_name, request, datasette):  # noqa: ANN001, ANN201
+def extra_template_vars(template, database, table, view_name, request, datasette):
     if template != f"row-{DB}-claim.html" or request is None:
         return {}
 
@@ -259,7 +259,7 @@ def extra_template_vars(template, database, table, view_name, request, datasette
 
 
 @hookimpl
-def render_cell(value, column, table, database, datasette):  # noqa: ANN001, ANN201
+def render_cell(value, column, table, database, datasette):
     """Link ids in canned-query results to their row pages (table pages link by themselves)."""
     if table is not None or database != DB or value in (None, ""):
         return None
@@ -272,7 +272,7 @@ def render_cell(value, column, table, database, datasette):  # noqa: ANN001, ANN
     return None
 
 
-async def evidence_map_view(datasette, request):  # noqa: ANN001, ANN201
+async def evidence_map_view(datasette, request):
     if DB not in datasette.databases:
         raise NotFound("No kb database is being served")
     actor = request.actor
@@ -300,15 +300,15 @@ READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
 @hookimpl
-def asgi_wrapper():  # noqa: ANN201
+def asgi_wrapper():
     """Refuse every request that could change something: the published instance is read-only.
 
     Datasette has no write endpoint without plugins, but a POST to a read-only canned query
     crashes Datasette 0.65.5 with a 500; a plain 405 is the honest answer.
     """
 
-    def wrap(app):  # noqa: ANN001, ANN202
-        async def read_only(scope, receive, send):  # noqa: ANN001, ANN202
+    def wrap(app):
+        async def read_only(scope, receive, send):
             if scope["type"] == "http" and scope.get("method", "GET") not in READ_METHODS:
                 await send(
                     {
@@ -330,5 +330,5 @@ def asgi_wrapper():  # noqa: ANN201
 
 
 @hookimpl
-def register_routes():  # noqa: ANN201
+def register_routes():
     return [(r"^/-/evidence-map$", evidence_map_view)]

@@ -37,7 +37,7 @@ def _size(value: object) -> int:
     return 8
 
 
-def bounded_row_factory(limit: int = MAX_RESPONSE_BYTES):  # noqa: ANN201
+def bounded_row_factory(limit: int = MAX_RESPONSE_BYTES):
     """A ``sqlite3.Row`` factory that refuses the rows past ``limit`` bytes per cursor
     (Datasette opens a cursor per query, so this is a per-query budget)."""
     used: weakref.WeakKeyDictionary[sqlite3.Cursor, int] = weakref.WeakKeyDictionary()
@@ -61,12 +61,12 @@ def bound_connection(conn: sqlite3.Connection) -> None:
 
 
 @hookimpl
-def prepare_connection(conn, database, datasette):  # noqa: ANN001, ANN201, ARG001
+def prepare_connection(conn, database, datasette):
     bound_connection(conn)
 
 
 @hookimpl
-def startup(datasette):  # noqa: ANN001, ANN201
+def startup(datasette):
     """Serve the one database, whatever its file is called, as ``kb``."""
     served = [name for name in datasette.databases if name != "_internal"]
     if len(served) != 1 or served[0] == NAME:

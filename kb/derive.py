@@ -72,10 +72,10 @@ class _Patched:
 
     __slots__ = ("_row", "_values")
 
-    def __init__(self, row: Any, values: dict[str, Any]) -> None:  # noqa: ANN401
+    def __init__(self, row: Any, values: dict[str, Any]) -> None:
         self._row, self._values = row, values
 
-    def __getattr__(self, name: str) -> Any:  # noqa: ANN401
+    def __getattr__(self, name: str) -> Any:
         values = object.__getattribute__(self, "_values")
         if name in values:
             return values[name]

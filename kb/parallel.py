@@ -60,7 +60,7 @@ def compute_article(job: ArticleJob) -> ArticleResult:
         return Failure.of(
             exc, job.source, stage="parse", reason="document nests too deeply to parse"
         )
-    except Exception as exc:  # a parser bug must not stop the other articles
+    except Exception as exc:  # noqa: BLE001 - a parser bug fails its article, not the build
         reason = f"parser failed: {type(exc).__name__}: {exc}"
         return Failure.of(exc, job.source, stage="parse", reason=reason)
 
@@ -164,7 +164,7 @@ class ArticlePool:
             except BrokenProcessPool:
                 self._give_up()
                 pending.done = self._compute_here(pending.job)
-            except Exception:  # the result could not come back (e.g. not picklable)
+            except Exception:  # noqa: BLE001 - the result could not come back (not picklable)
                 pending.done = self._compute_here(pending.job)
         pending.future = None
         pending.job = ArticleJob(pending.job.source, b"")  # keep the read-ahead window small

@@ -127,7 +127,7 @@ def _insert_many(session: Session, model: type, rows: list[dict]) -> None:
 _DEFAULTS: dict[str, dict] = {}
 
 
-def _scalar_defaults(table) -> dict:  # noqa: ANN001
+def _scalar_defaults(table) -> dict:
     if table.name not in _DEFAULTS:
         _DEFAULTS[table.name] = {
             c.name: c.default.arg
@@ -292,7 +292,7 @@ def _link_rows(
     return links
 
 
-def _claim_row(article_id: int, sent, section_ids: list[int]) -> dict:  # noqa: ANN001
+def _claim_row(article_id: int, sent, section_ids: list[int]) -> dict:
     d = sent.description
     return {
         "article_id": article_id,

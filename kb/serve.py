@@ -58,7 +58,7 @@ def load_metadata() -> dict:
     return json.loads(METADATA.read_text(encoding="utf-8"))
 
 
-def make_datasette(db_path: str | Path, *, immutable: bool = False):  # noqa: ANN201
+def make_datasette(db_path: str | Path, *, immutable: bool = False):
     """An in-process ``datasette.app.Datasette`` configured exactly like the real server."""
     from datasette.app import Datasette  # imported late: the CLI does not need it at import
 

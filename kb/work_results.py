@@ -48,7 +48,7 @@ def rules_version() -> str:
     return h.hexdigest()
 
 
-def work_digest(work: Any, rules: str | None = None) -> str:  # noqa: ANN401 - a Work or a row
+def work_digest(work: Any, rules: str | None = None) -> str:
     record = [getattr(work, c) for c in RECORD]
     payload = json.dumps([rules or rules_version(), record], default=str, ensure_ascii=False)
     return hashlib.sha256(payload.encode()).hexdigest()
@@ -66,7 +66,7 @@ class Computed:
 _memo: dict[str, Computed] = {}  # doi -> results, in this process
 
 
-def _compute(work: Any, digest: str) -> Computed:  # noqa: ANN401
+def _compute(work: Any, digest: str) -> Computed:
     from kb.evidence import classify_work
 
     etype, signal = classify_work(work)
@@ -94,7 +94,7 @@ class WorkResults:
             stmt = select(WorkResult).where(WorkResult.doi.in_(chunk))
             self._stored.update((r.doi, r) for r in self.session.execute(stmt).scalars())
 
-    def get(self, work: Any) -> Computed:  # noqa: ANN401
+    def get(self, work: Any) -> Computed:
         digest = work_digest(work, self.rules)
         got = _memo.get(work.doi)
         if got is not None and got.digest == digest:
@@ -114,11 +114,11 @@ class WorkResults:
         _memo[work.doi] = got
         return got
 
-    def evidence(self, work: Any) -> tuple[str, str]:  # noqa: ANN401
+    def evidence(self, work: Any) -> tuple[str, str]:
         got = self.get(work)
         return got.evidence_type, got.evidence_signal  # type: ignore[return-value]
 
-    def title_conditions(self, work: Any, defs: dict[str, str] | None) -> list[ConditionMatch]:  # noqa: ANN401
+    def title_conditions(self, work: Any, defs: dict[str, str] | None) -> list[ConditionMatch]:
         """``find_conditions(work.title, defined_abbreviations=defs)``: the stored answer
         unless one of the article's abbreviations occurs in the title (only then can they
         change it)."""
@@ -126,7 +126,7 @@ class WorkResults:
             return find_conditions(work.title, defined_abbreviations=defs)
         return self.get(work).title_conditions
 
-    def fix_text(self, work: Any) -> str:  # noqa: ANN401
+    def fix_text(self, work: Any) -> str:
         from kb.audit.formatting import fix_text
 
         got = self.get(work)

@@ -16,13 +16,13 @@ class SyncClient:
         self.ds = make_datasette(db_path)
         self.loop.run_until_complete(self.ds.invoke_startup())
 
-    def get(self, path: str, **kw):  # noqa: ANN201
+    def get(self, path: str, **kw):
         return self.loop.run_until_complete(self.ds.client.get(path, **kw))
 
-    def post(self, path: str, **kw):  # noqa: ANN201
+    def post(self, path: str, **kw):
         return self.loop.run_until_complete(self.ds.client.post(path, **kw))
 
-    def json(self, path: str):  # noqa: ANN201
+    def json(self, path: str):
         response = self.get(path)
         assert response.status_code == 200, (path, response.status_code, response.text[:500])
         return response.json()

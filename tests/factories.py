@@ -28,7 +28,7 @@ from kb.models import (
 from kb.summary import refresh_summaries
 
 
-def _add(session: Session, row):  # noqa: ANN001, ANN202
+def _add(session: Session, row):
     session.add(row)
     session.flush()
     return row
@@ -136,7 +136,7 @@ class World:
 
     rows: dict[str, object] = field(default_factory=dict)
 
-    def __getattr__(self, name: str):  # noqa: ANN204
+    def __getattr__(self, name: str):
         try:
             return self.rows[name]
         except KeyError as exc:

@@ -16,7 +16,7 @@ from tests.conftest import SAMPLE_ARTICLE
 pytest.importorskip("kb.evidence", reason="the pipeline's evidence step has not landed yet")
 pytest.importorskip("kb.tagging", reason="the pipeline's tagging step has not landed yet")
 
-from kb.build import BuildOptions, build  # noqa: E402
+from kb.build import BuildOptions, build
 
 
 def _report(db_path, **opts) -> dict:

@@ -184,7 +184,7 @@ class _Web(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             pass
 
-    def do_GET(self):  # noqa: N802
+    def do_GET(self):
         if self.path == "/good":
             self._send(200, "text/markdown; charset=utf-8", GOOD.encode())
         elif self.path == "/slow":

@@ -65,11 +65,11 @@ def page(browser):
     context.close()
 
 
-def _shot(page, name: str, full: bool = False) -> None:  # noqa: ANN001
+def _shot(page, name: str, full: bool = False) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full)
 
 
-def _fully_on_screen(locator) -> None:  # noqa: ANN001
+def _fully_on_screen(locator) -> None:
     """The element is visible, inside the 1366 px width and not cut off by its box."""
     locator.scroll_into_view_if_needed()
     box = locator.bounding_box()

@@ -187,7 +187,7 @@ def _random_kb(session: Session, rng: random.Random) -> None:
     session.commit()
 
 
-def _editor_findings(session: Session, rng: random.Random, art, refs, claims) -> None:  # noqa: ANN001
+def _editor_findings(session: Session, rng: random.Random, art, refs, claims) -> None:
     """The findings the editors' queries list, on random entries and claims."""
     for ref in refs:
         if rng.random() < 0.35:

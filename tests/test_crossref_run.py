@@ -205,7 +205,7 @@ def _updates_of_reference(engine, rid: int) -> list[str]:
     """Every UPDATE statement that touches reference ``rid`` (recorded from now on)."""
     seen: list[str] = []
 
-    def record(conn, cursor, statement, params, context, executemany):  # noqa: ANN001
+    def record(conn, cursor, statement, params, context, executemany):
         if not statement.lstrip().upper().startswith("UPDATE REFERENCE"):
             return
         rows = params if executemany else [params]

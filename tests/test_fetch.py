@@ -33,7 +33,7 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def do_GET(self):  # noqa: N802
+    def do_GET(self):
         if self.path == "/ok":
             self.server.user_agents.append(self.headers.get("User-Agent"))
             self._send(200, "text/html; charset=utf-8", PAGE)

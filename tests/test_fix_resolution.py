@@ -118,7 +118,7 @@ def _report(findings: list[dict]) -> dict:
     }
 
 
-def _f(code, ref, text=None, use=None, doi=None, severity="warning", marker=None):  # noqa: ANN001, ANN202
+def _f(code, ref, text=None, use=None, doi=None, severity="warning", marker=None):
     return {
         "code": code,
         "severity": severity,

@@ -36,7 +36,7 @@ def test_a_swallowed_timeout_comes_back():
 
 
 def _slow_reader(real):
-    def read_document(text, fmt):  # noqa: ANN001, ANN202
+    def read_document(text, fmt):
         if "SLOW" in text:
             while True:  # a reader that never finishes on this input
                 pass

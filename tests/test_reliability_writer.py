@@ -104,7 +104,7 @@ def test_disk_full_is_one_line(tmp_path, monkeypatch):
         engine = real(path)
 
         @event.listens_for(engine, "connect")
-        def _cap(dbapi_conn, _record):  # noqa: ANN001
+        def _cap(dbapi_conn, _record):
             cur = dbapi_conn.cursor()
             cur.execute(f"PRAGMA max_page_count={pages}")
             cur.close()

@@ -93,7 +93,7 @@ def write(folder: Path, i: int, topic: str, other: str) -> Path:
     return path
 
 
-def dirty_after(db: Path, change) -> set[int]:  # noqa: ANN001
+def dirty_after(db: Path, change) -> set[int]:
     """The conditions a change marks stale (then refreshed)."""
     engine = open_db(db)
     with engine.begin() as conn:
@@ -155,7 +155,7 @@ def test_incremental_refresh_equals_recomputing_everything(db_path, seed):
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("select count(*) from condition_evidence").fetchone()[0]
 
-    def a_work_changes_type(conn):  # noqa: ANN001, ANN202
+    def a_work_changes_type(conn):
         conn.execute(text(
             "update work set evidence_type = 'animal study' where doi = "
             "(select work_doi from reference where work_doi is not null and evidence_type "
@@ -163,26 +163,26 @@ def test_incremental_refresh_equals_recomputing_everything(db_path, seed):
         conn.execute(text("update work set evidence_type = 'case report or series' "
                           "where rowid % 3 = 0"))  # fmt: skip
 
-    def entries_change_type(conn):  # noqa: ANN001, ANN202
+    def entries_change_type(conn):
         conn.execute(text("update reference set evidence_type = null where id % 4 = 1"))
         conn.execute(text("update reference set evidence_type = 'narrative review' "
                           "where id % 4 = 2"))  # fmt: skip
 
-    def a_link_goes(conn):  # noqa: ANN001, ANN202
+    def a_link_goes(conn):
         conn.execute(text("delete from study_link where id in "
                           "(select id from study_link order by id desc limit 2)"))  # fmt: skip
         conn.execute(text("update study_link set reference_id = null where id % 5 = 0"))
 
-    def tags_change(conn):  # noqa: ANN001, ANN202
+    def tags_change(conn):
         conn.execute(text("delete from claim_condition where id % 3 = 0"))
         conn.execute(text("update claim_condition set condition_id = "
                           "(select max(id) from condition) where id % 4 = 1"))  # fmt: skip
 
-    def findings_change(conn):  # noqa: ANN001, ANN202
+    def findings_change(conn):
         conn.execute(text("delete from finding where id % 3 = 0"))
         conn.execute(text("update finding set severity = 'error' where id % 3 = 1"))
 
-    def an_article_goes(conn):  # noqa: ANN001, ANN202
+    def an_article_goes(conn):
         with Session(bind=conn) as session:
             aid = session.execute(text("select max(article_id) from claim_condition")).scalar()
             delete_article_rows(session, aid)

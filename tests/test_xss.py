@@ -51,7 +51,7 @@ def hostile(tmp_path_factory):
     client.close()
 
 
-def _pages(world) -> list[str]:  # noqa: ANN001
+def _pages(world) -> list[str]:
     return [
         "/",
         "/kb",

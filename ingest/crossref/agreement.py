@@ -163,7 +163,7 @@ def journal_verdict(a: str | None, b: str | None) -> bool | None:
     return None if not a or not b else journals_agree(a, b)
 
 
-def compare_field(name: str, entry: Any, work: Any) -> bool | None:  # noqa: ANN401
+def compare_field(name: str, entry: Any, work: Any) -> bool | None:
     """One field's verdict (see ``FIELDS``) for an entry and a work."""
     if name == "year":
         return years_agree(entry.year, work.year)
@@ -180,6 +180,6 @@ def compare_field(name: str, entry: Any, work: Any) -> bool | None:  # noqa: ANN
     raise ValueError(name)
 
 
-def compare(entry: Any, work: Any, fields: tuple[str, ...] = FIELDS) -> dict[str, bool | None]:  # noqa: ANN401
+def compare(entry: Any, work: Any, fields: tuple[str, ...] = FIELDS) -> dict[str, bool | None]:
     """Every field's verdict, in ``fields`` order."""
     return {name: compare_field(name, entry, work) for name in fields}

@@ -127,7 +127,7 @@ def classify(exc: BaseException, response: httpx2.Response | None = None) -> Cro
     return CrossrefError("network", f"Crossref call failed: {exc!r}"[:200])
 
 
-def _in_chain(exc: BaseException | None, kind: type) -> Any:  # noqa: ANN401
+def _in_chain(exc: BaseException | None, kind: type) -> Any:
     """The first exception of ``kind`` among ``exc`` and its causes, or None."""
     while exc is not None:
         if isinstance(exc, kind):

@@ -179,7 +179,7 @@ class Bucket:
 class Limiter:
     """The two buckets: ``single`` for ``/works/{doi}``, ``list`` for queries and filters."""
 
-    def __init__(self, limits: Limits | None = None, **kw) -> None:  # noqa: ANN003
+    def __init__(self, limits: Limits | None = None, **kw) -> None:
         limits = limits or Limits()
         self.limits = limits
         self.single = Bucket(limits.single_rate, limits.single_concurrency, **kw)

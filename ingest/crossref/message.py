@@ -24,7 +24,7 @@ UPDATE_TYPES = {
 }
 
 
-def _first(value: Any) -> str | None:  # noqa: ANN401
+def _first(value: Any) -> str | None:
     if isinstance(value, list):
         value = value[0] if value else None
     if value is None:
@@ -41,7 +41,7 @@ def _year(msg: dict) -> int | None:
     return None
 
 
-def _date(value: Any) -> str | None:  # noqa: ANN401
+def _date(value: Any) -> str | None:
     parts = (value or {}).get("date-parts") or []
     if not parts or not parts[0] or parts[0][0] is None:
         return None

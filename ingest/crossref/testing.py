@@ -288,7 +288,7 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, *args: object) -> None:  # quiet
         pass
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         srv = self.server_ref
         start = time.monotonic()
         split = urlsplit(self.path)
@@ -320,7 +320,7 @@ class _Handler(BaseHTTPRequestHandler):
             srv.stats.log.append(LogEntry(self.path, kind, status, start, dict(self.headers)))
         self._send(status, ctype, body, headers)
 
-    def _answer(self, srv: CrossrefTestServer, kind: str, split, fault):  # noqa: ANN001
+    def _answer(self, srv: CrossrefTestServer, kind: str, split, fault):
         if fault is not None:
             if fault.kind in ("429", "500", "503"):
                 extra = {"Retry-After": fault.retry_after} if fault.retry_after else {}

@@ -77,7 +77,7 @@ def audit(article: str | None, fmt: str, output: str | None, db_path: str, rerun
             click.echo(summary_line(report), err=True)
 
 
-def _render_html(engine, report: dict) -> str:  # noqa: ANN001
+def _render_html(engine, report: dict) -> str:
     """The review pages of the report's articles, as one self-contained HTML document."""
     from sqlmodel import Session, select
 

@@ -12,7 +12,7 @@ from kb.cli import cli
 from kb.cli.options import DB_OPTION, crossref_options, open_existing
 
 
-def _engine(db_path: str, must_exist: bool = False):  # noqa: ANN202
+def _engine(db_path: str, must_exist: bool = False):
     return open_existing(db_path, must_exist=must_exist)
 
 
@@ -40,7 +40,7 @@ def import_(path: Path, db_path: str) -> None:
         with write_lock(db_path, echo=lambda m: click.echo(m, err=True)):
             engine = _engine(db_path)
             files = snapshot_files(path)
-            with click.progressbar(length=len(files), label="Importing", file=sys.stderr) as bar:  # noqa: E501
+            with click.progressbar(length=len(files), label="Importing", file=sys.stderr) as bar:
                 total = import_snapshot(engine, path, on_file=lambda _f, _n: bar.update(1))
     except SnapshotError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -77,7 +77,7 @@ def build_snapshot_cmd(source: Path | None, out: Path | None) -> None:
 @DB_OPTION
 @crossref_options
 @click.option("--json", "as_json", is_flag=True, help="Print the raw Crossref message.")
-def lookup(doi, db_path, offline, refresh, mailto, base_url, as_json) -> None:  # noqa: ANN001
+def lookup(doi, db_path, offline, refresh, mailto, base_url, as_json) -> None:
     """Print what the cache (or else Crossref) says about DOI; API answers are cached."""
     from kb.crossref.lookup import DoiLookupError, lookup_one
 

@@ -57,7 +57,7 @@ def one_line(exc: BaseException, db_path: str | None = None) -> str:
 class OneLineErrors(click.Group):
     """A group whose commands fail with one line (``Error: …``) and exit status 1."""
 
-    def invoke(self, ctx: click.Context):  # noqa: ANN201
+    def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):

@@ -30,7 +30,7 @@ def open_existing(db_path: str | Path, *, must_exist: bool = True) -> Engine:
     return open_db(db_path)
 
 
-def crossref_options(func):  # noqa: ANN001, ANN201
+def crossref_options(func):
     """Options shared by every command that may talk to Crossref."""
     for opt in reversed(
         [

@@ -73,7 +73,7 @@ def link_accepted(session: Session, links: dict[int, str]) -> int:
     return len(changes)
 
 
-def _in_chunks(session: Session, stmt, column, values: list) -> list:  # noqa: ANN001
+def _in_chunks(session: Session, stmt, column, values: list) -> list:
     out: list = []
     for i in range(0, len(values), 500):
         rows = session.execute(stmt.where(column.in_(values[i : i + 500])))

@@ -64,7 +64,7 @@ class CrossrefSummary:
         return asdict(self)
 
 
-def _scope(stmt, article_ids: Sequence[int] | None):  # noqa: ANN001, ANN202
+def _scope(stmt, article_ids: Sequence[int] | None):
     return stmt if article_ids is None else stmt.where(Reference.article_id.in_(article_ids))
 
 

@@ -63,7 +63,7 @@ _WORK_COLUMNS = (
 )
 
 
-def rules_digest(*extra: Any) -> str:  # noqa: ANN401
+def rules_digest(*extra: Any) -> str:
     """The matching rules and the step's own settings (``extra``)."""
     rules = [ALGORITHM, match.WEIGHTS, match.VETO, match.FULL_EVIDENCE, match.THRESHOLD, extra]
     return hashlib.sha1(json.dumps(rules, sort_keys=True).encode()).hexdigest()
@@ -78,7 +78,7 @@ def works_digest(session: Session) -> str:
     return h.hexdigest()
 
 
-def inputs_digest(ref: Any, decided: dict[str, str], context: str) -> str:  # noqa: ANN401
+def inputs_digest(ref: Any, decided: dict[str, str], context: str) -> str:
     """One reference's inputs: its columns, its decisions, the rules and the works."""
     # work_doi is not an input: it follows from verification and decisions, both in here
     values = [getattr(ref, c.key) for c in REF_COLUMNS if c.key not in _NOT_INPUTS]

@@ -198,7 +198,7 @@ def _partition(
     return keep_ids, todo
 
 
-def _answer_cached(session: Session, ref: Any) -> bool:  # noqa: ANN401
+def _answer_cached(session: Session, ref: Any) -> bool:
     text = query_text(ref)
     return bool(text) and lookup(session, query_key(text, ROWS)) is not None
 
@@ -335,7 +335,7 @@ def _query_all(
 
 def _store(
     session: Session,
-    ref: Any,  # noqa: ANN401 - a Reference or a row of its columns
+    ref: Any,
     facts: RefFacts,
     best: Match | None,
     provenance: str | None,
