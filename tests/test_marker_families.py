@@ -195,3 +195,16 @@ def test_sidebar_section_titles_are_no_author_year_markers():
 )
 def test_a_lead_in_sentence_ending_in_a_colon_is_no_heading(line, heading):
     assert looks_like_heading(line) is heading
+
+
+@pytest.mark.parametrize(
+    ("text", "keys", "expected"),
+    [
+        ("Panjnad,^[a] Ladakh and Gujarat^[b].", {"a", "b", "1"}, [["a"], ["b"]]),
+        ("Panjnad,[a] Ladakh", {"1", "2"}, []),  # no note "a": not a marker
+        ("see [x] and [ab]", {"ab"}, [["ab"]]),
+        ("an array [i] index", {"a"}, []),
+    ],
+)
+def test_lettered_notes_are_markers_only_when_the_note_exists(text, keys, expected):
+    assert [k for _s, _e, k in mp.find_letter_notes(text, keys)] == expected

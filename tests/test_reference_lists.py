@@ -11,7 +11,12 @@ from ingest.headings import is_reference_heading, is_stop_heading
 from ingest.link_ids import apply_link_ids, doi_of_link, pmcid_of_link, pmid_of_link
 from ingest.readers.markdown import read_markdown
 from ingest.readers.text import author_starts, join_lines, read_text
-from ingest.reflist import build_references, find_reference_list
+from ingest.reflist import (
+    build_references,
+    find_reference_list,
+    letter_note_keys,
+    note_letter,
+)
 from ingest.types import ReferenceFields
 
 HEADINGS = [
@@ -315,3 +320,27 @@ def test_an_unindented_wrapped_author_year_list_reads_entry_by_entry():
     # the lead-in line ending "are:" is a sentence, not a heading: its citation counts
     first = article.references[0].key
     assert [m.keys for s in article.sentences for m in s.markers] == [[first], [first]]
+
+
+LETTERED = [
+    # Notes and References both numbered from 1: the notes take letters
+    (["1", "2", "1", "2", "3"], [0, 0, 1, 1, 1], ["Notes", "References"],
+     ["a", "b", "1", "2", "3"]),
+    (["1", "2", "1"], [0, 0, 1], ["Footnotes", "References"], ["a", "b", "1"]),
+    # numbers that do not repeat: a notes list keeps them
+    (["1", "2", "3"], [0, 0, 1], ["Notes", "References"], ["1", "2", "3"]),
+    # repeated numbers but no notes list: left to the usual "-2" disambiguation
+    (["1", "1"], [0, 1], ["References", "Further reading"], ["1", "1"]),
+    # "Notes and references" is one list of sources, not notes
+    (["1", "1"], [0, 1], ["Notes and references", "Bibliography"], ["1", "1"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("base", "lists", "names", "expected"), LETTERED)
+def test_notes_numbered_beside_references_are_keyed_by_letter(base, lists, names, expected):
+    assert letter_note_keys(base, lists, names) == expected
+
+
+@pytest.mark.parametrize(("n", "letter"), [(1, "a"), (3, "c"), (26, "z"), (27, "aa"), (28, "ab")])
+def test_note_letters_run_as_wikipedia_writes_them(n, letter):
+    assert note_letter(n) == letter
