@@ -1,6 +1,6 @@
 """Run the benchmarks, print a table, write JSON.
 
-    python -m bench.run [--quick] [--only crossref|ingest|queries|corpus] [--out PATH]
+    python -m bench.run [--quick] [--only crossref|ingest|queries|corpus|parser] [--out PATH]
 
 Each figure comes with its baseline measured in the same run and the ratio between
 them. ``--quick`` runs tiny sizes (under a minute) to check that everything works;
@@ -23,7 +23,7 @@ from bench.measure import machine, versions
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "bench" / "results" / "latest.json"
 DEFAULT_WORK = ROOT / "bench" / ".work"
-BENCHES = ("crossref", "ingest", "queries", "import", "corpus")
+BENCHES = ("crossref", "ingest", "queries", "import", "corpus", "parser")
 
 
 @dataclass
@@ -91,6 +91,10 @@ def run_all(
                 n_articles=sizes.ingest_articles,
                 profile_articles=sizes.profile_articles,
             )
+        elif name == "parser":
+            from bench import parser_eval
+
+            res = parser_eval.run()
         elif name == "corpus":
             from bench import corpus_report
 
@@ -174,6 +178,10 @@ def table(doc: dict[str, Any]) -> str:
                 f"{base['p50_ms']:>8.1f} {base['p95_ms']:>8.1f}   x{r['ratio_p95']}{flag}"
             )
         lines.append(f"  target p95 < 100 ms everywhere: {q['target']['met']}")
+    if "parser" in b:
+        from bench import parser_eval
+
+        lines += ["Reference parser (held-out split):", parser_eval.table(b["parser"])]
     if "import" in b:
         m = b["import"]
         full = m["full_file"]

@@ -89,8 +89,15 @@ def is_valid_doi(s: str) -> bool:
     return not any(seg in {".", ".."} for seg in s.split("/")[1:])
 
 
+_GLUED_TAIL_RE = re.compile(
+    r"(?:\[(?:doi|pii|pmid|pmcid|arxiv)\b[^\]]*\]?|\.?(?:PMID|PMCID)\b:?\d*)$", re.I
+)
+
+
 def _trim(doi: str) -> str:
-    """Drop trailing punctuation and closing brackets not opened inside the DOI."""
+    """Drop trailing punctuation, closing brackets not opened inside the DOI, and tags glued
+    on after it ("10.1038/nm.2234[doi]", "...[arXiv", "10.1000/x.PMID:123")."""
+    doi = _GLUED_TAIL_RE.sub("", doi)
     while doi:
         last = doi[-1]
         if last in ".,;:":

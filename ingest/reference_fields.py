@@ -1,355 +1,265 @@
-"""Parse one reference entry into fields (``parse_reference``) and read author names.
+"""Parse one reference entry into fields (``parse_reference``): rules for identifiers,
+a learned labeller for the rest.
 
-The entry is read in layers: identifiers first (DOI, PMID, PMCID, ISBN, URL), then
-the notes that are no part of the citation (``Published online ...``, ``Accessed
-...``, Markdown links), then the bibliographic structure, tried in this order:
-PMC "Journal List" fragments; Vancouver/AMA source blocks (``2010 Aug;68(2):145-50``);
-MDPI run-ins; Manubot (``Title / Authors / Journal (2020-03-27)``); author-date
-heads (APA, Chicago, Harvard: ``Smith, J. (2010).``); and a plain segment reading
-for web pages, press releases and books. A field the entry does not give stays None.
-
-A lone value where pages go (``22(16): 8429``, ``24(10):64``) is an article number;
-a range is pages. Crossref verification compares either with both.
+Identifiers are read by exact rules (DOI and its status, PMID, PMCID, ISBN, URL; see
+``ingest.doi`` and ``ingest.reference_rules``). The bibliographic fields come from the
+CRF labeller (``ingest.reference_crf``): each token is labelled author, title,
+container, date, volume, issue, pages, ...; the first run of each label is the field,
+normalised by ``ingest.reference_normalise``. Each of authors, title, journal and year
+carries a confidence from the model's marginals: for a field found, the mean
+probability of its tokens' label; for a field absent, the probability that no token
+has that label (one minus the largest marginal), so an audit can tell "absent" from
+"the parser was unsure".
 """
 
 from __future__ import annotations
 
 import re
 
+from ingest import reference_crf
+from ingest import reference_normalise as N
 from ingest import reference_patterns as P
-from ingest.doi import DoiMatch, best_of, find_doi_matches
+from ingest.doi import best_of, find_doi_matches
+from ingest.reference_dicts import journal_abbreviation
+from ingest.reference_rules import (
+    _LEAD_NUMBER_RE,
+    _source_type,
+    blank,
+    family_name,
+    read_identifiers,
+)
 from ingest.types import ReferenceFields
 
-_LEAD_NUMBER_RE = re.compile(r"^\s*(?:\[\d{1,4}\]|\d{1,3}[.)])\s+")
-_LABEL_LEFTOVER_RE = re.compile(
-    r"\b(?:DOI|PMID|PMCID|ISBN|URL|Available at)\s*:?(?=\s|$)|·|<\s*>|\(\s*\)", re.I
-)
-_EDITORS_RE = re.compile(r",?\s*\(?(?:eds?\.?|editors?)\)?\.?$", re.I)
-_TITLE_TAG_RE = re.compile(r"\s*\[(?:Internet|Preprint|press release|abstract)\]", re.I)
-_BOUNDARY_RE = re.compile(r"(?P<p>[.?!])(?P<q>[\"”’]?)[ \t]+(?=\S)|\n+")
-_NO_SPLIT_BEFORE = re.compile(r"(?:\b[A-Z]|\be\.g|\bi\.e|\bvs|\bno|\bvol|\bpp|\bed|\bJr|\bSt)$")
-_NEXT_WORD_RE = re.compile(r"[^\s,.]{1,60}(?P<p>[,.])?")
-_NAME_TOKEN_RE = re.compile(r"^(?:[A-Z][\w'’‐-]*\.?|(?:[A-Z]\.?-?){1,4}|[a-z]{1,4})$")
-_QUOTED_RE = re.compile(
-    r"^\s*(?:[“\"](?P<dq>[^”\"]{1,2000})[”\"]|[‘'](?P<sq>.{1,2000}?)[’'](?=[\s,.]))"
-)
-_QUOTED_HEAD_RE = re.compile(
-    rf"^\s*[“\"](?P<title>[^”\"]{{1,2000}})[”\"]\s*(?P<year>{P.YEAR})[.,]\s*"
-)
+__all__ = ["parse_reference", "family_name"]
+
+_GLUED_NUMBER_RE = re.compile(r"^\s*\d{1,3}\.(?=[A-Z][a-z])")  # "10.Blaschke C, ..."
+MAX_LABELLED = 4000  # characters of an entry the labeller reads
+_CONFIDENT_FIELDS = {"authors": "author", "title": "title", "journal": "container", "year": "date"}
 
 
 def parse_reference(raw: str) -> ReferenceFields:
-    """The fields one reference entry gives; see the module docstring for the styles read."""
+    """The fields one reference entry gives; a field the entry does not give stays None."""
     f = ReferenceFields()
     text = _LEAD_NUMBER_RE.sub("", raw, count=1)
+    text = _GLUED_NUMBER_RE.sub("", text, count=1)
     mentions = find_doi_matches(text)
     best = best_of(mentions)
     f.doi, f.doi_raw, f.doi_status = best.doi, best.raw, best.status
-    body = _read_identifiers(text, f, mentions)
-    for note in P.NOTE_RES:
-        body = note.sub(" ", body)
-    body = _LABEL_LEFTOVER_RE.sub(" ", body)
-    body = "\n".join(P.collapse(line) for line in body.split("\n") if line.strip())
-    _read_structure(body, f)
-    f.title = _clean_title(f.title)
-    f.journal = _clean_container(f.journal)
-    f.first_author = family_name(f.authors[0]) if f.authors else None
-    f.source_type = _source_type(f, body)
+    ids = read_identifiers(text, f, mentions)
+    body = blank(text, ids)
+    if len(text) > MAX_LABELLED:  # no real entry is this long; the head holds its fields
+        lab = reference_crf.label(text[:MAX_LABELLED])
+    else:
+        lab = reference_crf.label(text, ids)
+    _end_vancouver_authors(lab)
+    _title_starts_with_words(lab)
+    _title_sentence_out_of_container(lab)
+    _container_out_of_title(lab)
+    runs = _runs(lab)
+    spans = {name: _field_run(runs, label) for name, label in _CONFIDENT_FIELDS.items()}
+    f.authors = N.authors_of(_text(text, spans["authors"]))
+    f.author_names = [list(N.name_parts(a)) for a in f.authors]
+    f.first_author = N.first_author_of(f.authors)
+    f.title = N.clean_text(_text(text, spans["title"]))
+    f.journal = N.clean_text(_text(text, spans["journal"]), container=True)
+    f.year = N.year_of(_text(text, spans["year"]))
+    if f.year is None:  # the first run of dates had no year ("n.d.", "Aug 5"): a later one
+        dates = (N.year_of(_text(text, r)) for r in runs if r[0] == "date")
+        f.year = next((y for y in dates if y), None)
+    f.volume = N.volume_of(_text(text, _field_run(runs, "volume")))
+    f.issue = N.issue_of(_text(text, _field_run(runs, "issue")))
+    f.pages, f.article_number = N.pages_of(_text(text, _field_run(runs, "pages")))
+    _reread_locator(text, runs, f)
+    _exact_blocks(body, f)
+    f.confidence = {
+        name: round(_confidence(lab, label, spans[name], getattr(f, name)), 3)
+        for name, label in _CONFIDENT_FIELDS.items()
+    }
+    f.source_type = _kind(f, body, {r[0] for r in runs})
     if f.source_type not in {"journal", "preprint"}:
         f.journal = None
+        f.confidence["journal"] = None
+    f.journal_abbrev = journal_abbreviation(f.journal)
     return f
 
 
-def _read_identifiers(text: str, f: ReferenceFields, mentions: list[DoiMatch]) -> str:
-    """Set PMID, PMCID, ISBN and URL; return the text with every identifier blanked."""
-    spans = [(d.start, d.end) for d in mentions]
-    if m := P.PMID_RE.search(text):
-        f.pmid = m.group("pmid")
-    if m := P.PMCID_RE.search(text):
-        f.pmcid = m.group("pmcid")
-    if m := P.ISBN_RE.search(text):
-        f.isbn = re.sub(r"[\s-]", "", m.group("isbn") or m.group("q")).upper()
-        spans.append(m.span())
-    urls = []
-    for m in P.URL_RE.finditer(text):
-        url = P.clean_url(m.group(0))
-        spans.append((m.start(), m.start() + len(m.group(0))))
-        urls.append(url)
-    f.url = _pick_url(urls)
-    spans += [m.span() for r in (P.PMID_RE, P.PMCID_RE) for m in r.finditer(text)]
-    out, last = [], 0
-    for s, e in sorted(spans):
-        if s >= last:
-            out.append(text[last:s] + " ")
-            last = e
-        else:
-            last = max(last, e)
-    out.append(text[last:])
-    return "".join(out)
+_INITIALS = re.compile(r"[A-Z]{1,3}")
+_INITIALS_END = re.compile(r"[A-Z]{1,3}\.")
 
 
-def _pick_url(urls: list[str]) -> str | None:
-    """The first URL that is not merely the DOI resolver link (the DOI has its own field)."""
-    for url in urls:
-        if not re.search(r"doi\.org/(?:doi:)?10\.", url, re.I):
-            return url
-    return None
-
-
-def _read_structure(body: str, f: ReferenceFields) -> None:
-    if m := P.PMC_LIST_RE.search(body):
-        f.journal, f.volume, f.issue, f.year = (
-            m.group("journal"),
-            m.group("volume"),
-            m.group("issue"),
-            int(m.group("year")),
-        )
+def _end_vancouver_authors(lab: reference_crf.Labelled) -> None:
+    """A Vancouver list ("Cree BA, Kim B. Pilot trial ...") ends at the first full stop
+    after a name's initials: words the labeller ran on into the names are the title."""
+    toks, labels = [t[0] for t in lab.tokens], lab.labels
+    comma = next((i for i, t in enumerate(toks[:6]) if t in {",", ";"}), None)
+    if comma is None or comma < 2 or any(y != "author" for y in labels[: comma + 1]):
         return
-    src = next((m for m in P.VANCOUVER_SOURCE_RE.finditer(body) if m.group("volume")), None)
-    src = src or P.MDPI_RUN_RE.search(body)
-    if src:
-        _set_locator(f, src.group("volume"), src.group("issue"), src.group("pages"))
-        f.year = int(src.group("year"))
-        _read_front(body[: src.start()], f, journal_last=True)
-        return
-    date = P.MANUBOT_DATE_RE.search(body)
-    if date and body[: date.start()].strip() and not body[date.end() :].strip(" .,;\n"):
-        f.year = int(date.group("year"))
-        _read_manubot(body[: date.start()], f)
-        return
-    if (m := P.HEAD_YEAR_RE.match(body)) and _looks_like_authors(m.group("head")):
-        f.authors = split_authors(m.group("head"))
-        f.year = int(m.group("year"))
-        _read_after_year(body[m.end() :], f)
-        return
-    if m := _QUOTED_HEAD_RE.match(body):
-        f.title, f.year = m.group("title"), int(m.group("year"))
-        _read_container(body[m.end() :], f)
-        return
-    if m := P.LOOSE_YEAR_RE.search(body):
-        f.year = int(m.group("year"))
-    _read_front(body, f, journal_last=False)
-
-
-def _set_locator(f: ReferenceFields, volume: str | None, issue: str | None, pages: str | None):
-    f.volume = volume
-    f.issue = issue.strip() if issue else None
-    if pages:
-        if re.search(r"[-–—]", pages):
-            f.pages = P.normalize_pages(pages)
-        else:
-            f.article_number = pages.strip()
-
-
-def segments(text: str) -> list[tuple[int, int]]:
-    """Spans of the sentence-like parts of an entry, not split after initials or "et al"."""
-    spans, start = [], 0
-    for m in _BOUNDARY_RE.finditer(text):
-        p = m.group("p")
-        if p == "." and _NO_SPLIT_BEFORE.search(text[max(start, m.start() - 6) : m.start()]):
-            # "Goodin D. Pilot trial" ends a Vancouver list; "Melissa M. Brown," does not
-            nxt = _NEXT_WORD_RE.match(text, m.end())
-            last = text[max(start, m.start() - 80) : m.start()].split(",")[-1].strip()
-            vancouver = P.VANCOUVER_NAME_RE.match(last)
-            if not vancouver or (nxt and nxt.group("p")):
-                continue
-        if p in ("?", "!") and text[m.end() : m.end() + 1] in ("-", "–", "—"):
-            continue
-        end = m.start() + (1 if p in ("?", "!") else 0) + len(m.group("q") or "")
-        if text[start:end].strip():
-            spans.append((start, end))
-        start = m.end()
-    if text[start:].strip():
-        spans.append((start, len(text)))
-    return spans
-
-
-def _read_front(pre: str, f: ReferenceFields, *, journal_last: bool) -> None:
-    """Authors, title and container before a source block (or in an entry without one)."""
-    spans = segments(pre)
-    if not spans:
-        return
-    first = pre[slice(*spans[0])]
-    if len(spans) == 1:
-        if journal_last:
-            f.journal = first
-        elif q := _QUOTED_RE.match(first):
-            f.title = q.group("dq") or q.group("sq")
-        else:
-            f.title = first
-        return
-    i = 0
-    if _looks_like_authors(first):
-        f.authors, i = split_authors(first), 1
-    rest = pre[spans[i][0] :]
-    if q := _QUOTED_RE.match(rest):
-        f.title, tail = _quoted_title(q, rest)
-    else:
-        f.title = pre[slice(*spans[i])]
-        tail = pre[spans[i + 1][0] :] if i + 1 < len(spans) else ""
-    if tail.strip():
-        f.journal = tail if journal_last else _first_segment(tail)
-
-
-def _quoted_title(q: re.Match[str], rest: str) -> tuple[str, str]:
-    """A quoted title, continued when a subtitle follows the quote ('"Q?" - Subtitle.')."""
-    title, tail = q.group("dq") or q.group("sq"), rest[q.end() :]
-    if re.match(r"\s*[-–—:]", tail):
-        spans = segments(tail)
-        title = title + tail[: spans[0][1]]
-        tail = tail[spans[1][0] :] if len(spans) > 1 else ""
-    return title, tail
-
-
-def _read_manubot(pre: str, f: ReferenceFields) -> None:
-    lines = [ln for ln in pre.split("\n") if ln.strip()]
-    if len(lines) == 1:
-        spans = segments(lines[0])
-        lines = [lines[0][slice(*s)] for s in spans] if len(spans) > 1 else lines
-    if len(lines) == 1:
-        return  # one run-together line: title, authors and journal can't be told apart
-    f.title, f.journal = lines[0], lines[-1]
-    if len(lines) >= 3 and _looks_like_authors(lines[1]):
-        f.authors = split_authors(lines[1])
-
-
-def _read_after_year(rest: str, f: ReferenceFields) -> None:
-    if q := _QUOTED_RE.match(rest):
-        f.title, tail = _quoted_title(q, rest)
-    else:
-        spans = segments(rest)
-        if not spans:
+    if not _INITIALS.fullmatch(toks[comma - 1]) or not toks[0][:1].isalpha():
+        return  # not "Family INITIALS," first
+    i = comma + 1
+    while i < len(toks) and labels[i] == "author":
+        prev = toks[i - 1]
+        if _INITIALS_END.fullmatch(toks[i]) and prev[:1].isupper() and prev[-1:] != ".":
+            j = i + 1
+            while j < len(toks) and labels[j] == "author":
+                labels[j] = "title"
+                j += 1
             return
-        f.title = rest[slice(*spans[0])]
-        tail = rest[spans[1][0] :] if len(spans) > 1 else ""
-    _read_container(tail, f)
+        i += 1
 
 
-def _read_container(tail: str, f: ReferenceFields) -> None:
-    tail = tail.strip(" .,")
-    if not tail:
+_UNTITLED = {"other", "note", "genre"}  # what a title the labeller missed was labelled
+
+
+def _title_starts_with_words(lab: reference_crf.Labelled) -> None:
+    """Words left unlabelled right before the title, with no punctuation between, begin
+    it ("(1950). In vitro ..." whose "In" looked like "In: Editors"); with no title at
+    all, unlabelled words between the authors or date and the container are the title."""
+    labels, toks = lab.labels, lab.tokens
+    if "title" not in labels:  # "Authors (1950). In in of. Journal, ..." : the words between
+        runs = _runs(lab)
+        for k in range(1, len(runs) - 1):
+            before, run, after = runs[k - 1][0], runs[k], runs[k + 1][0]
+            if run[0] in _UNTITLED and before in {"author", "date"} and after == "container":
+                labels[run[1] : run[2]] = ["title"] * (run[2] - run[1])
+                return
+    for i in range(len(labels) - 1, 0, -1):
+        if labels[i] != "title" or labels[i - 1] not in _UNTITLED:
+            continue
+        j = i - 1
+        while j >= 0 and labels[j] in _UNTITLED and toks[j][0].isalpha():
+            j -= 1
+        if j < i - 1 and (j < 0 or not toks[j][0][-1].isalnum()):
+            for k in range(j + 1, i):
+                labels[k] = "title"
         return
-    m = P.VOLUME_BLOCK_RE.search(tail)
-    if m and m.start() > 0:
-        f.journal = tail[: m.start()]
-        _set_locator(f, m.group("volume"), m.group("issue") or m.group("issue2"), m.group("pages"))
-    else:
-        f.journal = re.sub(rf",\s*{P.MONTH}.*$", "", _first_segment(tail))
 
 
-def _first_segment(text: str) -> str:
-    spans = segments(text)
-    return text[slice(*spans[0])] if spans else text
+_SENTENCE_END = re.compile(r"[a-z]{2,}[.?!]")
 
 
-def _clean_title(title: str | None) -> str | None:
-    if not title:
-        return None
-    t = _TITLE_TAG_RE.sub("", P.collapse(title)).strip(' *_“”"‘’')
-    t = re.sub(r"\s+([.:;,?!])", r"\1", t).rstrip(" .,;")
-    return t or None
+def _title_sentence_out_of_container(lab: reference_crf.Labelled) -> None:
+    """A container that follows the title (or the authors or date) and begins with a
+    sentence ending in a lower-case word ("Pilot pain. *Ann Neurol*") begins with the
+    title's end: journal abbreviations end in capitals ("J. Am. Chem. Soc.")."""
+    labels, toks = lab.labels, lab.tokens
+    runs = _runs(lab)
+    for k in range(1, len(runs)):
+        label, a, b = runs[k][:3]
+        if label != "container" or runs[k - 1][0] not in {"title", "author", "date"}:
+            continue
+        for i in range(a, b - 1):
+            nxt = toks[i + 1][0]
+            if _SENTENCE_END.fullmatch(toks[i][0]):
+                if nxt[:1].isupper() or nxt in {"*", "_"}:
+                    labels[a : i + 1] = ["title"] * (i + 1 - a)
+                return
+        return
 
 
-def _clean_container(journal: str | None) -> str | None:
-    if not journal:
-        return None
-    j = P.collapse(journal).strip(" *_,;:")
-    j = re.sub(r"\s+([.:;,])", r"\1", j).rstrip(" .,;")
-    return j if re.search(r"[A-Za-z]", j) else None
+def _container_out_of_title(lab: reference_crf.Labelled) -> None:
+    """No container, and a title running into the date ("Pilot trial. Clin Rheumatol.
+    1977;...)": the title's last sentence is the journal (Vancouver/AMA order)."""
+    labels, toks = lab.labels, lab.tokens
+    if "container" in labels:
+        return
+    runs = _runs(lab)
+    for k in range(len(runs) - 1):
+        label, a, b = runs[k][:3]
+        if label != "title" or runs[k + 1][0] != "date":
+            continue
+        ends = [
+            i
+            for i in range(a, b - 1)
+            if toks[i][0].endswith((".", "?", "!"))
+            and len(toks[i][0]) > 2
+            and toks[i + 1][0][:1].isupper()
+        ]
+        if ends:
+            labels[ends[-1] + 1 : b] = ["container"] * (b - ends[-1] - 1)
+        return
 
 
-def _source_type(f: ReferenceFields, body: str) -> str | None:
-    hay = " ".join(x for x in (body, f.journal or "", f.url or "") if x)
-    if P.PREPRINT_HINTS.search(hay) or (f.doi or "").startswith("10.1101/"):
-        return "preprint"
-    if P.PRESS_HINTS.search(hay):
-        return "press_release"
-    has_locator = bool(f.volume or f.pages or f.article_number)
-    if not has_locator and not re.search(r"Proceedings of the National", hay):
-        if P.CONFERENCE_HINTS.search(body):
-            return "conference"
-        if f.isbn or P.BOOK_HINTS.search(body) or re.match(r"10\.\d+/978", f.doi or ""):
-            return "book"
-        if P.REPORT_HINTS.search(body) and f.doi_status == "absent":
-            return "report"
-    if has_locator or f.doi_status != "absent" or f.pmid or f.pmcid:
-        return "journal"
-    if f.url:
-        return "web"
-    return None
+_LOCATOR = {"volume", "issue", "pages"}
 
 
-# --- authors -------------------------------------------------------------------
-
-
-def split_authors(block: str) -> list[str]:
-    """Author names as written ("Cree BA", "K. A. Baggerly", "Smith, J. A."), no "et al"."""
-    block = _EDITORS_RE.sub("", P.collapse(block.replace("…", ","))).strip(" ,;")
-    block = re.sub(r"\.$", "", block) if not re.search(r"\b[A-Z]\.$", block) else block
-    if not block:
-        return []
-    if P.CORPORATE_WORDS.search(block) and "," not in block:
-        return [block]
-    parts = re.split(r"\s*[,;]\s*|\s+(?:and|And|AND|&)\s+", block)
-    parts = [re.sub(r"^(?:and|&)\s+", "", p, flags=re.I).strip() for p in parts]
-    parts = [p for p in parts if p and not re.fullmatch(r"et al\.?|…|\.\.\.|others", p)]
-    merged: list[str] = []
-    for p in parts:
-        prev = merged[-1] if merged else ""
-        if prev and P.INITIALS_RE.match(p) and "," not in prev:
-            merged[-1] = f"{merged[-1]}, {p}"
+def _reread_locator(text: str, runs: list[Run], f: ReferenceFields) -> None:
+    """Where the labeller found a volume/issue/pages block, the rules' exact pattern reads
+    it when it matches the whole block ("1(1), 2–3" whose "1), 2–3" was labelled issue);
+    punctuation left unlabelled inside the block ("1(1):303-4") belongs to it."""
+    i = next((k for k, r in enumerate(runs) if r[0] in _LOCATOR), None)
+    if i is None:
+        return
+    j = i
+    while j + 1 < len(runs):
+        nxt = runs[j + 1]
+        inner = nxt[0] == "other" and not text[nxt[3] : nxt[4]].strip(" .,:;()")
+        if nxt[0] in _LOCATOR or (inner and j + 2 < len(runs) and runs[j + 2][0] in _LOCATOR):
+            j += 1
         else:
-            merged.append(p)
-    if (
-        len(merged) >= 2
-        and re.fullmatch(
-            r"(?:(?:[Dd]e|[Dd]el|[Vv]an|[Vv]on|[Dd][aiu]|[Ll][ae])\s+)*[A-Z][\w'’-]+", merged[0]
-        )
-        and "," not in merged[1]
-        and all(_NAME_TOKEN_RE.match(t) for t in merged[1].split())
-        and len(merged[1].split()) <= 3
-    ):
-        merged[:2] = [f"{merged[0]}, {merged[1]}"]
-    return merged
+            break
+    block = text[runs[i][3] : runs[j][4]].strip(" .,;:*_")
+    m = P.VOLUME_BLOCK_RE.fullmatch(block)
+    if not m or not (m.group("issue") or m.group("issue2") or m.group("pages")):
+        return
+    f.volume = m.group("volume")
+    if m.group("issue") or m.group("issue2"):
+        f.issue = N.issue_of(m.group("issue") or m.group("issue2"))
+    if m.group("pages"):
+        f.pages, f.article_number = N.pages_of(m.group("pages"))
 
 
-def _looks_like_authors(block: str) -> bool:
-    block = _EDITORS_RE.sub("", P.collapse(block)).strip(" .,;")
-    if not block or re.search(r"\d|:|[“”\"?!]", block):
-        return False
-    parts = split_authors(block)
-    if parts and P.CORPORATE_WORDS.search(parts[0]):
-        return True
-    multi = False
-    for part in parts:
-        tokens = part.replace(",", " ").split()
-        if not 1 <= len(tokens) <= 6 or not all(_NAME_TOKEN_RE.match(t) for t in tokens):
-            return False
-        lower = [t for t in tokens if t.islower()]
-        if any(t not in P.PARTICLES for t in lower):
-            return False
-        multi = multi or len(tokens) >= 2
-    if len(parts) == 1 and len(block.split()) >= 4 and not re.search(r"\b[A-Z]\b\.?", block):
-        return False  # a title-case phrase, not a name
-    return multi
+def _exact_blocks(body: str, f: ReferenceFields) -> None:
+    """Two source blocks exact rules read better than the labeller: PMC's "Journal List
+    Cureus v.14(2); 2022 Feb" and MDPI's run-together "202311(4), 1087" (year 2023,
+    volume 11)."""
+    if m := P.PMC_LIST_RE.search(body):
+        f.journal, f.volume, f.issue = m.group("journal"), m.group("volume"), m.group("issue")
+        f.year = int(m.group("year"))
+    elif m := P.MDPI_RUN_RE.search(body):
+        f.year, f.volume, f.issue = int(m.group("year")), m.group("volume"), m.group("issue")
+        f.pages, f.article_number = N.pages_of(m.group("pages"))
 
 
-def family_name(author: str) -> str | None:
-    """The family name: "Cree" from "Cree BA", "Baggerly" from "K. A. Baggerly" or
-    "Baggerly, Keith A.", "De Simone" from "John De Simone"; a corporate author whole."""
-    a = P.collapse(author).strip(" .,;")
-    if not a or not re.search(r"[^\W\d_]", a):
-        return None
-    if "," in a:
-        return a.split(",")[0].strip() or None
-    if P.CORPORATE_WORDS.search(a):
-        return a
-    tokens = [t for t in a.split() if t.lower() not in P.SUFFIXES]
-    if not tokens:
-        return None
-    if len(tokens) >= 2 and re.fullmatch(r"[A-Z]{1,3}", tokens[-1]):
-        return " ".join(tokens[:-1])  # Vancouver "Family Initials"
-    i = len(tokens) - 1
-    while i > 1 and tokens[i - 1].lower() in P.PARTICLES:
-        i -= 1
-    return " ".join(tokens[i:]).strip(".") or None
+def _kind(f: ReferenceFields, body: str, labels: set[str]) -> str | None:
+    """The source type by the rules' reading, except that a container with a publisher or
+    editors and no volume is a book or proceedings, not a journal, and a bioRxiv-prefix
+    DOI (10.1101) with a volume is a journal article (Genome Res, Genes Dev)."""
+    kind = _source_type(f, body)
+    if kind == "preprint" and f.volume and not P.PREPRINT_HINTS.search(body):
+        return "journal"  # a 10.1101 DOI with a volume: Cold Spring Harbor's journals
+    if kind == "journal" and not f.volume and labels & {"publisher", "editor"}:
+        return "conference" if P.CONFERENCE_HINTS.search(body) else "book"
+    return kind
+
+
+Run = tuple[str, int, int, int, int]  # label, first token, last token + 1, char span
+
+
+def _runs(lab: reference_crf.Labelled) -> list[Run]:
+    """Consecutive tokens with one label, with the characters they cover."""
+    out: list[Run] = []
+    for i, (label, tok) in enumerate(zip(lab.labels, lab.tokens, strict=True)):
+        if out and out[-1][0] == label:
+            out[-1] = (label, out[-1][1], i + 1, out[-1][3], tok[2])
+        else:
+            out.append((label, i, i + 1, tok[1], tok[2]))
+    return out
+
+
+def _field_run(runs: list[Run], label: str) -> Run | None:
+    """The first run of a label (a field is given once; later runs are mostly noise)."""
+    return next((r for r in runs if r[0] == label), None)
+
+
+def _text(text: str, run: Run | None) -> str | None:
+    return text[run[3] : run[4]] if run else None
+
+
+def _confidence(lab: reference_crf.Labelled, label: str, run: Run | None, value: object) -> float:
+    """Mean marginal of the field's tokens; for a field absent, P(no token has the label)."""
+    if run is not None and value:
+        return sum(lab.marginal(label, i) for i in range(run[1], run[2])) / (run[2] - run[1])
+    if not lab.labels:
+        return 1.0
+    return 1.0 - max(lab.marginal(label, i) for i in range(len(lab.labels)))

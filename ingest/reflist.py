@@ -13,7 +13,7 @@ from ingest.link_ids import apply_link_ids
 from ingest.readers.document import LinkDef
 from ingest.reference_fields import parse_reference
 from ingest.reflist_find import ListPart, RawEntry, ReferenceList, find_reference_list
-from ingest.types import ParsedReference, ReferenceFields
+from ingest.types import IngestError, ParsedReference, ReferenceFields
 
 __all__ = [
     "ListPart",
@@ -41,10 +41,14 @@ def link_def_entries(defs: list[LinkDef], attached: set[str]) -> list[RawEntry]:
 
 
 def _parse(raw: str) -> ReferenceFields:
+    """The entry's fields. A parser bug fails the article (stage "parse", the entry named in
+    the reason) rather than leaving the entry silently empty."""
     try:
         return parse_reference(raw)
-    except Exception:  # one unparsable entry must not lose the article
-        return ReferenceFields()
+    except Exception as exc:
+        entry = raw if len(raw) <= 80 else raw[:77] + "..."
+        msg = f"reference parser failed on entry {entry!r}: {type(exc).__name__}: {exc}"
+        raise IngestError(msg, stage="parse") from exc
 
 
 def _ascii_word(s: str) -> str:

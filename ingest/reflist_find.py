@@ -21,7 +21,10 @@ from ingest.readers.document import Block, Document
 ENTRY_SCORE = 0.45  # a paragraph scoring this much reads as an entry on its own
 ITEM_SCORE = 0.2  # a list item under a references heading needs only this much
 HEADED_SCORE = 0.3  # and a paragraph there this much
-_NUMBER_PREFIX = re.compile(r"^\s*(?:\[(\d{1,5})\]|\((\d{1,5})\)|(\d{1,5})[.)])\s+")
+# "10.Blaschke C, ..." (PMC pages glue the number to the first author) counts as numbering too
+_NUMBER_PREFIX = re.compile(
+    r"^\s*(?:(?:\[(\d{1,5})\]|\((\d{1,5})\)|(\d{1,5})[.)])\s+|(\d{1,3})[.)](?=[A-Z][^\s\d.,;:]*[\s,]))"
+)
 
 
 @dataclass

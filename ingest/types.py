@@ -33,6 +33,13 @@ class ReferenceFields:
     first_author: str | None = None  # family name of the first author ("Cree")
     title: str | None = None
     source_type: str | None = None  # journal | web | press_release | book | conference | preprint
+    author_names: list[list[str]] = field(default_factory=list)  # [["Cree", "BA"], ...]
+    journal_abbrev: str | None = None  # NLM abbreviation of the journal, when the list knows it
+    # how sure the labeller is of authors/title/journal/year, found or absent (0-1)
+    confidence: dict[str, float | None] = field(default_factory=dict)
+
+
+CONFIDENT_FIELDS = ("authors", "title", "journal", "year")  # fields stored with a confidence
 
 
 @dataclass

@@ -54,6 +54,7 @@ JSON_COLUMNS = (
     "agreed",
     "disagreed",
     "authors",
+    "author_names",
     "keys",
     "synonyms",
     "abbreviations",

@@ -131,6 +131,13 @@ class Reference(SQLModel, table=True):
     first_author: str | None = None  # family name, for author-year resolution
     title: str | None = None
     source_type: str | None = None  # journal | web | press_release | book | conference | preprint
+    author_names: str | None = None  # JSON list of [family, given]
+    journal_abbrev: str | None = None  # NLM abbreviation, when the list knows the journal
+    # the parser's confidence (0-1) in each field as stored, found or absent
+    authors_confidence: float | None = None
+    title_confidence: float | None = None
+    journal_confidence: float | None = None
+    year_confidence: float | None = None
     work_doi: str | None = Field(default=None, foreign_key="work.doi", index=True)
     verification: str = "unchecked"  # verified | not_found | unverified | unchecked | no_doi
     verification_source: str | None = None  # api | cache | snapshot

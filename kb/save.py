@@ -13,7 +13,7 @@ import json
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlmodel import Session
 
-from ingest.types import ParsedArticle
+from ingest.types import CONFIDENT_FIELDS, ParsedArticle
 from kb.models import (
     Article,
     Claim,
@@ -190,6 +190,11 @@ def _save_references(
                 "first_author": f.first_author,
                 "title": f.title,
                 "source_type": f.source_type,
+                "author_names": (
+                    json.dumps(f.author_names, ensure_ascii=False) if f.author_names else None
+                ),
+                "journal_abbrev": f.journal_abbrev,
+                **{f"{k}_confidence": f.confidence.get(k) for k in CONFIDENT_FIELDS},
                 "verification": "unchecked" if f.doi else "no_doi",
             }
         )

@@ -433,3 +433,23 @@ def test_protocol_known_only_through_a_suggested_doi(b):
     got = findings(b, "protocol_cited_as_evidence")
     assert len(got) == 1 and "10.5555/proto3" in json.loads(got[0].evidence)["protocol_signal"]
     assert got[0].fix_doi == "10.5555/proto3"
+
+
+def test_missing_fires_only_when_the_parser_is_sure_the_field_is_absent(b):
+    sure = dict(authors_confidence=0.97, title_confidence=0.95, journal_confidence=0.9)
+    unsure = dict(authors_confidence=0.4, title_confidence=0.55, journal_confidence=0.3)
+    for number, conf in ((1, sure), (2, unsure)):
+        cited(
+            b,
+            number,
+            f"2010 Aug;68(2):145-5{number}. doi: 10.5555/m{number}",
+            doi=f"10.5555/m{number}",
+            year=2010,
+            volume="68",
+            pages=f"145-15{number}",
+            source_type="journal",
+            year_confidence=0.99,
+            **conf,
+        )
+    codes = {(f.code, f.reference_key) for f in findings(b) if f.code.startswith("missing_")}
+    assert codes == {("missing_authors", "1"), ("missing_title", "1"), ("missing_journal", "1")}

@@ -50,6 +50,9 @@ def test_present_forms(text: str) -> None:
         ("DOI: 10.1016/s0140-6736(20)30566-3 · PMID: 32171076", "10.1016/s0140-6736(20)30566-3"),
         ("doi:10.1002/(SICI)1097-0274(199909)36:1+<1::AID-AJIM2>3.0.CO;2-0.", "10.1002/(sici)1097-0274(199909)36:1+<1::aid-ajim2>3.0.co;2-0"),
         ("doi: 10.1890/0012-9615(1999)069[0569:EDILSA]2.0.CO;2]", "10.1890/0012-9615(1999)069[0569:edilsa]2.0.co;2"),
+        ("doi: nm.2234 [pii]; 10.1038/nm.2234[doi]", "10.1038/nm.2234"),
+        ("doi :10.1007/JHEP01(2015)073[arXiv :1408.3203[hep -th]]", "10.1007/jhep01(2015)073"),
+        ("doi: 10.1000/abc123.PMID:123456", "10.1000/abc123"),
     ],
 )  # fmt: skip
 def test_present_inside_urls_and_with_brackets(text: str, doi: str) -> None:

@@ -1580,7 +1580,7 @@ ROWS = [
             "first_author": "Smith",
             "title": "Effects of exercise on sleep",
             "source_type": "journal",
-            "authors": ["Smith, J. A.", "Lee, K"],
+            "authors": ["Smith, J. A.", "Lee, K."],
             "doi_raw": "https://doi.org/10.1111/j.1365-2869.2010.00001.x",
         },
         id="style-02",

@@ -344,3 +344,27 @@ def test_notes_numbered_beside_references_are_keyed_by_letter(base, lists, names
 @pytest.mark.parametrize(("n", "letter"), [(1, "a"), (3, "c"), (26, "z"), (27, "aa"), (28, "ab")])
 def test_note_letters_run_as_wikipedia_writes_them(n, letter):
     assert note_letter(n) == letter
+
+
+@pytest.mark.parametrize(
+    ("raw", "number", "rest"),
+    [
+        (
+            "10.Blaschke C, Andrade MA. Automatic extraction",
+            10,
+            "Blaschke C, Andrade MA. Automatic extraction",
+        ),
+        ("3)Smith, J. A title", 3, "Smith, J. A title"),
+        ("12. WHO. Report", 12, "WHO. Report"),
+        ("[4] Lee K. Title", 4, "Lee K. Title"),
+        ("10.1038/nature12373 is a DOI", None, None),  # a DOI, not a number
+        ("2019.Annual report of", None, None),  # a glued year is no list number
+        ("1.5 mg daily", None, None),
+    ],
+)
+def test_list_numbers_written_inside_entries_glued_or_spaced(raw, number, rest):
+    from ingest.reflist_find import _NUMBER_PREFIX
+
+    m = _NUMBER_PREFIX.match(raw)
+    assert (int(next(g for g in m.groups() if g)) if m else None) == number
+    assert (raw[m.end() :] if m else None) == rest

@@ -136,13 +136,25 @@ def rule_identifiers(ctx: AuditContext, ref: Reference) -> Iterator[Finding]:
         )
 
 
+# A field counts as missing only when the parser is this sure the entry lacks it; below,
+# the parser was unsure (the text may hold the field in a form it could not read).
+ABSENT_CONFIDENCE = 0.8
+
+
+def surely_absent(ref: Reference, field: str) -> bool:
+    """True when the parser says the entry has no ``field`` with confidence (rows parsed
+    before confidences were stored count as sure)."""
+    conf = getattr(ref, f"{field}_confidence", None)
+    return conf is None or conf >= ABSENT_CONFIDENCE
+
+
 def rule_missing_fields(ctx: AuditContext, ref: Reference) -> Iterator[Finding]:
     work = ctx.work_of(ref)
     if not is_scholarly(ref, work):
         return
     n = ref_label(ref)
     known = " (the work's record has it)" if work is not None else ""
-    if not _authors(ref):
+    if not _authors(ref) and surely_absent(ref, "authors"):
         yield make_finding(
             ctx,
             "missing_authors",
@@ -150,7 +162,7 @@ def rule_missing_fields(ctx: AuditContext, ref: Reference) -> Iterator[Finding]:
             ref=ref,
             evidence={"field": "authors", "entry": None, "work": work.authors if work else None},
         )
-    if not ref.title:
+    if not ref.title and surely_absent(ref, "title"):
         yield make_finding(
             ctx,
             "missing_title",
@@ -158,7 +170,7 @@ def rule_missing_fields(ctx: AuditContext, ref: Reference) -> Iterator[Finding]:
             ref=ref,
             evidence={"field": "title", "entry": None, "work": work.title if work else None},
         )
-    if ref.year is None:
+    if ref.year is None and surely_absent(ref, "year"):
         yield make_finding(
             ctx,
             "missing_year",
@@ -166,7 +178,7 @@ def rule_missing_fields(ctx: AuditContext, ref: Reference) -> Iterator[Finding]:
             ref=ref,
             evidence={"field": "year", "entry": None, "work": work.year if work else None},
         )
-    if not ref.journal and is_journal_article(ref, work):
+    if not ref.journal and is_journal_article(ref, work) and surely_absent(ref, "journal"):
         yield make_finding(
             ctx,
             "missing_journal",

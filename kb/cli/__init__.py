@@ -15,4 +15,5 @@ def cli() -> None:
 from kb.cli import audit as _audit  # noqa: E402,F401
 from kb.cli import build as _build  # noqa: E402,F401
 from kb.cli import crossref as _crossref  # noqa: E402,F401
+from kb.cli import parser as _parser  # noqa: E402,F401
 from kb.cli import suggestion as _suggestion  # noqa: E402,F401

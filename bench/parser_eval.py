@@ -1,0 +1,188 @@
+"""Field accuracy and speed of the reference parser, against the rule-based one, in one run.
+
+    python -m bench.parser_eval [--out PATH]      (or ./run.sh bench --only parser)
+
+The held-out split of the labelled public strings (``kb.parser.corpus``: SHA-1 of the
+string, never used for training or tuning) is parsed by the learned parser
+(``ingest.reference_fields.parse_reference``) and by the rule-based parser
+(``ingest.reference_rules.parse_reference_rules``). Each is scored per field against the
+gold fields (``kb.parser.corpus.gold_fields``, the rules of ``ingest.reference_normalise``):
+
+- a returned value is a true positive when it equals the gold value, else a false
+  positive (and, if gold has a value, a false negative too); a gold value not returned is
+  a false negative. Precision, recall and F1 are micro-averaged.
+- strings compare after lower-casing and dropping everything but letters and digits
+  ("J. Am. Chem. Soc." = "J Am Chem Soc"); pages compare as "first-last" or the lone value
+  (pages or article number); the first author is the family name; DOIs lower-case.
+- the journal is scored where the gold container is a journal (see ``gold_fields``) and
+  where there is no container at all; a book's or proceedings' container is not scored.
+- the DOI is scored where the source labels one, and where the string has no DOI at all
+  (GROBID's corpus leaves many DOIs unlabelled).
+- styles: vancouver (Vancouver/AMA name lists), author-date (the date right after the
+  authors), quoted (quoted titles, numbered IEEE/MLA-like), other.
+
+Speed: strings per second of each parser on the same strings, one core, model loaded
+before timing, best of three passes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ingest.reference_fields import parse_reference
+from ingest.reference_rules import parse_reference_rules
+from ingest.types import ReferenceFields
+from kb.parser import corpus
+
+_DOI_IN = re.compile(r"10\.\d{4,9}/")
+FIELDS = ("first_author", "title", "journal", "year", "volume", "issue", "pages", "doi")
+GROUPS = ("vancouver", "author-date", "quoted", "other")
+
+
+def _norm(field: str, value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    if field == "year":
+        return str(value)
+    return re.sub(r"[\W_]+", "", str(value).lower()) or None
+
+
+def predicted(f: ReferenceFields) -> dict[str, object]:
+    return {
+        "first_author": f.first_author,
+        "title": f.title,
+        "journal": f.journal,
+        "year": f.year,
+        "volume": f.volume,
+        "issue": f.issue,
+        "pages": f.pages or f.article_number,
+        "doi": f.doi,
+    }
+
+
+class Score:
+    def __init__(self) -> None:
+        self.tp = self.fp = self.fn = 0
+
+    def add(self, gold: str | None, got: str | None) -> None:
+        if got is not None:
+            if got == gold:
+                self.tp += 1
+            else:
+                self.fp += 1
+                self.fn += gold is not None
+        elif gold is not None:
+            self.fn += 1
+
+    def prf(self) -> dict[str, float]:
+        p = self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+        r = self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+        f = 2 * p * r / (p + r) if p + r else 0.0
+        return {"p": round(p, 4), "r": round(r, 4), "f1": round(f, 4), "n": self.tp + self.fn}
+
+
+def score(parse: Callable[[str], ReferenceFields], examples: list[corpus.Example]) -> dict:
+    by: dict[str, dict[str, Score]] = defaultdict(lambda: defaultdict(Score))
+    for ex in examples:
+        gold, got = corpus.gold_fields(ex), predicted(parse(ex.text))
+        group = corpus.style_group(ex)
+        for field in FIELDS:
+            g, p = _norm(field, gold[field]), _norm(field, got[field])
+            if field == "journal" and g is None and any(corpus.segments_of(ex, "container")):
+                continue  # a book's or proceedings' container: not scored as a journal
+            if field == "doi" and g is None and _DOI_IN.search(ex.text):
+                continue  # a DOI the source did not label: no gold either way
+            for key in (group, "all"):
+                by[key][field].add(g, p)
+                by[key]["ALL"].add(g, p)
+    return {k: {f: s.prf() for f, s in v.items()} for k, v in by.items()}
+
+
+def speed(parse: Callable[[str], ReferenceFields], texts: list[str]) -> float:
+    best = float("inf")
+    for _ in range(3):
+        t0 = time.perf_counter()
+        for t in texts:
+            parse(t)
+        best = min(best, time.perf_counter() - t0)
+    return round(len(texts) / best, 1)
+
+
+def run() -> dict[str, Any]:
+    _, test = corpus.split(corpus.load())
+    parse_reference("Smith J. Warm up. J Test. 2020;1:1-2.")  # load the model before timing
+    texts = [e.text for e in test]
+    new, old = score(parse_reference, test), score(parse_reference_rules, test)
+    s_new, s_old = speed(parse_reference, texts), speed(parse_reference_rules, texts)
+    groups = {g: sum(corpus.style_group(e) == g for e in test) for g in GROUPS}
+    return {
+        "held_out_strings": len(test),
+        "groups": groups,
+        "learned": new,
+        "rules": old,
+        "speed": {"learned": s_new, "rules": s_old, "ratio": round(s_new / s_old, 3)},
+    }
+
+
+def table(res: dict[str, Any]) -> str:
+    lines = [f"held-out strings: {res['held_out_strings']} {res['groups']}"]
+    lines.append(f"{'field':<14}{'learned P/R/F1':>24}{'rules P/R/F1':>24}")
+    for field in (*FIELDS, "ALL"):
+        n, o = res["learned"]["all"][field], res["rules"]["all"][field]
+        lines.append(
+            f"{field:<14}{n['p']:>8.3f}{n['r']:>8.3f}{n['f1']:>8.3f}"
+            f"{o['p']:>8.3f}{o['r']:>8.3f}{o['f1']:>8.3f}"
+        )
+    for g in GROUPS:
+        if g in res["learned"]:
+            n, o = res["learned"][g]["ALL"], res["rules"][g]["ALL"]
+            lines.append(f"{'[' + g + ']':<14}{'':>16}{n['f1']:>8.3f}{'':>16}{o['f1']:>8.3f}")
+    s = res["speed"]
+    lines.append(f"speed: learned {s['learned']}/s, rules {s['rules']}/s (x{s['ratio']})")
+    return "\n".join(lines)
+
+
+def markdown(res: dict[str, Any]) -> str:
+    """The README's table: P/R/F1 per field and F1 per style group, both parsers."""
+    rows = ["| field | learned P | R | F1 | rules P | R | F1 |", "|---|---|---|---|---|---|---|"]
+    for field in (*FIELDS, "ALL"):
+        n, o = res["learned"]["all"][field], res["rules"]["all"][field]
+        name = "**all fields**" if field == "ALL" else field
+        rows.append(
+            f"| {name} | {n['p']:.3f} | {n['r']:.3f} | {n['f1']:.3f} "
+            f"| {o['p']:.3f} | {o['r']:.3f} | {o['f1']:.3f} |"
+        )
+    for g in GROUPS:
+        n, o = res["learned"][g]["ALL"], res["rules"][g]["ALL"]
+        rows.append(
+            f"| style: {g} ({res['groups'][g]} strings) | {n['p']:.3f} | {n['r']:.3f} "
+            f"| {n['f1']:.3f} | {o['p']:.3f} | {o['r']:.3f} | {o['f1']:.3f} |"
+        )
+    s = res["speed"]
+    rows.append(
+        f"\nSpeed (one core, model loaded once, same run): learned {s['learned']:,.0f} strings/s,"
+        f" rules {s['rules']:,.0f} strings/s (x{s['ratio']})."
+    )
+    return "\n".join(rows)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--markdown", action="store_true", help="print the README's table")
+    args = ap.parse_args()
+    res = run()
+    print(markdown(res) if args.markdown else table(res))
+    if args.out:
+        args.out.write_text(json.dumps(res, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
