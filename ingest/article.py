@@ -11,6 +11,7 @@ from pathlib import Path
 from ingest.budget import at_stage
 from ingest.claims import mark_claims
 from ingest.decode import DEFAULT_MAX_BYTES, decode_bytes
+from ingest.headings import is_contents_item
 from ingest.marker_groups import group_markers
 from ingest.markers import attach_markers
 from ingest.readers.document import ANCHOR_PREFIX, Document
@@ -228,6 +229,8 @@ def _sections_and_sentences(article: ParsedArticle, doc: Document, reflist: Refe
             section = section_of_block[i]
         if b.kind == "heading" or i in excluded:
             continue
+        if b.in_list and is_contents_item(doc.block_text(b)):
+            continue  # a sidebar table of contents is navigation, not the article's text
         spans = split_sentences(doc.text, b.start, b.end)
         for s, e in _keep_markers_whole(spans, marker_spans, b.start, b.end):
             article.sentences.append(

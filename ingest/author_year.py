@@ -43,7 +43,8 @@ def author_year_key(family: str, year: int | None, suffix: str = "") -> str:
 
 _UP = r"[A-ZÀ-ÖØ-Þ\u0100-\u017F]"
 _LET = r"[^\W\d_]"
-_WORD = rf"{_UP}(?:{_LET}|['’\-](?={_LET}))*"
+# "eLearning", "mHealth": a camel-case name opens with one lowercase letter.
+_WORD = rf"(?:{_UP}|[a-z](?={_UP}))(?:{_LET}|['’\-](?={_LET}))*"
 _INITIALS = rf"(?:{_UP}\.\s?(?:-?{_UP}\.\s?){{0,4}}\s?)"
 _PARTICLE = r"(?:(?:van|von|de|der|den|del|della|di|da|du|dos|das|le|la|ten|ter|al|el)\s+)"
 # Bounded repetitions keep the work per position bounded (a 1 MB line of capitalised words).

@@ -67,3 +67,15 @@ def heading_dressing_level(line: str) -> int | None:
     if m:
         return 1 if len(m.group(1)) >= 6 else 2
     return None
+
+
+# "5.7.3 Declaration of Helsinki (1964)": a numbered section title inside a list item.
+_SECTION_ENTRY = re.compile(r"(?:^|\s)\d{1,3}(?:\.\d{1,3})+\s+[^\W\d_]")
+
+
+def is_contents_item(text: str) -> bool:
+    """A list item that is a table of contents (a sidebar's nested section titles, "5 Data
+    Ethics + 5.1 What is data ethics? o 5.1.1 ..."): navigation, not body text, so a
+    "(1964)" in a section title is no citation. Two numbered titles at least, and dense."""
+    found = len(_SECTION_ENTRY.findall(text))
+    return found >= 2 and found * 12 >= len(text.split())

@@ -90,8 +90,8 @@ def numeric_keys(references: Sequence[ParsedReference]) -> set[str]:
     """The keys numbers resolve to: the entries' numbers, or their places in an unnumbered
     list keyed otherwise (author–year keys are only one reading of such a list)."""
     keys = {r.key for r in references if r.key.isdigit()}
-    if keys:
-        return keys
+    if keys:  # a numbered note keyed by its letter ("a") is cited as a number is: "[a]"
+        return keys | {r.key for r in references if r.number is not None and r.key.isalpha()}
     return {str(r.ordinal or r.position + 1) for r in references if r.number is None}
 
 
@@ -146,6 +146,7 @@ def _candidates(
     found = [("footnote", mp.find_footnotes(text))]
     if not tabular:
         found += [("bracket", mp.find_brackets(text)), ("superscript", mp.find_superscripts(text))]
+        found.append(("bracket", mp.find_letter_notes(text, numbers)))
     found.append(("mdlink", mp.find_mdlinks(text, keys)))
     found.append(("author_year", author_year_hits(text, authors, require_resolved=False)))
     found.append(("author_year", mp.find_citekeys(text)))

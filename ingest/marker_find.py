@@ -50,6 +50,8 @@ def find_markers(
     if not tabular:
         add(mp.find_brackets(text, warnings), "bracket")
         add(mp.find_superscripts(text), "superscript")
+    if not tabular:  # before Markdown links: "[a]" is a lettered note when one exists
+        add(mp.find_letter_notes(text, keys), "bracket")
     add(mp.find_mdlinks(text, keys, warnings), "mdlink")
     add(author_year_hits(text, authors, require_resolved=numeric), "author_year")
     add(mp.find_citekeys(text), "author_year")

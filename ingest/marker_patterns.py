@@ -109,6 +109,15 @@ def find_brackets(text: str, warnings: list[str] | None = None) -> list[Hit]:
     return sorted(out + ranges)
 
 
+LETTER_NOTE_RE = re.compile(r"\[([a-z]{1,2})\]")
+
+
+def find_letter_notes(text: str, keys: Collection[str] = ()) -> list[Hit]:
+    """``[a]``, ``[b]``: a lettered note, only when the article has a note of that letter."""
+    return [(m.start(), m.end(), [m.group(1)]) for m in LETTER_NOTE_RE.finditer(text)
+            if m.group(1) in keys]  # fmt: skip
+
+
 def find_paren_numbers(text: str, keys: Collection[str] = (), warnings=None) -> list[Hit]:
     """``(1–3)``, ``(2,4)``; only for parenthetical-numeric articles, and years are not cites."""
     known = {k for k in keys if k.isdigit()}

@@ -111,6 +111,7 @@ def build_references(
             key = str(number)
         base.append(key)
         numbers.append(number)
+    base = letter_note_keys(base, [e.list_index for e in entries], list_names)
     keys, dup_warnings = _disambiguate(base, author_year)
     warnings += dup_warnings
     names = list(list_names)
@@ -122,6 +123,40 @@ def build_references(
         ref.list_name = names[e.list_index] if e.list_index < len(names) else None
         refs.append(ref)
     return refs, warnings
+
+
+_NOTES_LIST = re.compile(r"^(?:explanatory\s+)?(?:foot)?notes?$", re.I)
+
+
+def note_letter(ordinal: int) -> str:
+    """1 -> "a", 26 -> "z", 27 -> "aa": how Wikipedia letters its notes."""
+    out = ""
+    while ordinal > 0:
+        ordinal, rest = divmod(ordinal - 1, 26)
+        out = chr(ord("a") + rest) + out
+    return out
+
+
+def letter_note_keys(base: list[str], lists: list[int], names: Sequence[str]) -> list[str]:
+    """A Notes list numbered from 1 beside another list numbered from 1 (a dump that wrote
+    Wikipedia's lettered notes as numbers): the notes are cited by letters [a], [b], so
+    their keys are letters and the numbers stay the other list's."""
+    numeric_lists: dict[str, set[int]] = {}
+    for key, li in zip(base, lists, strict=True):
+        if key.isdigit():
+            numeric_lists.setdefault(key, set()).add(li)
+    if not any(len(ls) > 1 for ls in numeric_lists.values()):
+        return base
+    notes = {i for i, n in enumerate(names) if _NOTES_LIST.match(" ".join(n.split()))}
+    if not notes or len(notes) == len(set(lists)):
+        return base
+    out, ordinal = [], {}
+    for key, li in zip(base, lists, strict=True):
+        if li in notes and key.isdigit():
+            ordinal[li] = ordinal.get(li, 0) + 1
+            key = note_letter(ordinal[li])
+        out.append(key)
+    return out
 
 
 def _disambiguate(base: list[str], author_year: bool) -> tuple[list[str], list[str]]:

@@ -6,9 +6,11 @@ import pytest
 
 from ingest import marker_patterns as mp
 from ingest.article import parse_article
+from ingest.headings import is_contents_item
 from ingest.marker_families import choose_families, score_families
 from ingest.marker_groups import group_markers
 from ingest.markers import find_markers
+from ingest.readers.text import looks_like_heading
 from ingest.types import InlineMarker, ParsedReference
 
 NAMES = ["Abel", "Brook", "Chen", "Dahl", "Eng", "Fox", "Gray", "Hale", "Ito", "Jung"]
@@ -151,3 +153,58 @@ def test_a_sentence_is_not_cut_inside_a_markup_marker():
     assert [(m.raw, m.keys) for s in a.sentences for m in s.markers] == [
         ("(nas_2017?)", ["nas_2017"])  # dangles (no such entry), but stays a marker
     ]
+
+
+CONTENTS = [
+    ("5 Data Ethics □ 5.1 What is data ethics? ☆ 5.7.3 Declaration of Helsinki (1964)", True),
+    ("5.4 Principles + 5.4.1 The four pillars (this discussion is from Melvin (2020)):", True),
+    ("About this course + 0.1 Available course formats", False),  # one numbered title
+    ("Patients in phase 2.1 and 2.2 Trials were followed for years and years and years and "
+     "years in several sites, with outcomes reported as in Smith (2010) and others.", False),
+    ("Smith and Jones (2010) found the effect.", False),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "expected"), CONTENTS)
+def test_a_table_of_contents_item_is_navigation(text, expected):
+    assert is_contents_item(text) is expected
+
+
+def test_sidebar_section_titles_are_no_author_year_markers():
+    text = (
+        "* 5 Data Ethics\n     + 5.1 What is data ethics?\n     + 5.7.3 Declaration of Helsinki"
+        " (1964)\n     + 5.7.6 The Belmont Report (1979)\n\n"
+        "Chapter 2\n\nPrivacy matters (Bambauer 2013). Fines are high (eLearning 2018).\n\n"
+        "References\n\n   Bambauer, Derek E. 2013. “Privacy Versus Security.” Journal 103 (3).\n"
+        "   eLearning, Inspired. 2018. “HIPAA Violations.” https://example.org/h.\n"
+    )
+    article = parse_article(text.encode(), source="dump.txt", fmt="text")
+    keys = [m.keys for s in article.sentences for m in s.markers]
+    assert keys == [["bambauer2013"], ["elearning2018"]]  # camel-case "eLearning" is a name
+
+
+@pytest.mark.parametrize(
+    ("line", "heading"),
+    [
+        ("Common violations of HIPAA taken from eLearning (2018) are:", False),
+        ("Things to check before you start are the following:", False),
+        ("Historical incidences:", True),
+        ("Key points:", True),
+        ("Data Security Strategies", True),
+    ],
+)
+def test_a_lead_in_sentence_ending_in_a_colon_is_no_heading(line, heading):
+    assert looks_like_heading(line) is heading
+
+
+@pytest.mark.parametrize(
+    ("text", "keys", "expected"),
+    [
+        ("Panjnad,^[a] Ladakh and Gujarat^[b].", {"a", "b", "1"}, [["a"], ["b"]]),
+        ("Panjnad,[a] Ladakh", {"1", "2"}, []),  # no note "a": not a marker
+        ("see [x] and [ab]", {"ab"}, [["ab"]]),
+        ("an array [i] index", {"a"}, []),
+    ],
+)
+def test_lettered_notes_are_markers_only_when_the_note_exists(text, keys, expected):
+    assert [k for _s, _e, k in mp.find_letter_notes(text, keys)] == expected

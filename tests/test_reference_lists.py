@@ -10,8 +10,13 @@ from ingest.entry_score import entry_score, strip_backlinks, strip_junk
 from ingest.headings import is_reference_heading, is_stop_heading
 from ingest.link_ids import apply_link_ids, doi_of_link, pmcid_of_link, pmid_of_link
 from ingest.readers.markdown import read_markdown
-from ingest.readers.text import read_text
-from ingest.reflist import build_references, find_reference_list
+from ingest.readers.text import author_starts, join_lines, read_text
+from ingest.reflist import (
+    build_references,
+    find_reference_list,
+    letter_note_keys,
+    note_letter,
+)
 from ingest.types import ReferenceFields
 
 HEADINGS = [
@@ -241,6 +246,104 @@ def test_a_terse_last_entry_before_back_matter_is_kept():
         "## Abbreviations\n\nEVIPNet\n\n: Evidence-Informed Policy Network\n"
     )
     assert len(_entries(src, read_markdown)) == 3
+
+
+# Unindented author–year entries hard-wrapped with no blank line (lynx/w3m dumps of bookdown):
+# an entry opens where a line starts with an author after a line that ended an entry.
+AUTHOR_STARTS = [
+    (
+        [
+            "Smith, John, and Ann Lee. 2020. “A Title That Wraps",
+            "Onto a Second Line.” Journal 1 (2).",
+            "Brown, K. 2019. Another Work. Publisher.",
+        ],
+        [True, False, True],
+    ),
+    (  # an entry with no author opens with its quoted title and year
+        ["eLearning, Inspired. 2018. “Violations.” https://example.org/x.", "“Act.” 2022. Wiki."],
+        [True, True],
+    ),
+    (  # a name after a line that did not end an entry continues it
+        ["Smith, John, Ann Lee, and", "Brown, Kate. 2020. Title. Journal."],
+        [False, False],
+    ),
+    (  # prose: no line opens with "Surname, Given"
+        ["The study ran in 2019 and ended.", "Results, Methods and more in 2020."],
+        [False, False],
+    ),
+    (  # every piece must hold a year
+        ["Smith, John. A title without a date.", "Brown, Kate. 2020. Title."],
+        [False, False],
+    ),
+]
+
+
+@pytest.mark.parametrize(("lines", "expected"), AUTHOR_STARTS)
+def test_author_year_entries_open_where_an_author_follows_an_entry_end(lines, expected):
+    assert author_starts(lines) == expected
+
+
+JOINED = [
+    (["PLOS ONE. https://doi.org/10.1371/", "journal.pone.0230416."],
+     "PLOS ONE. https://doi.org/10.1371/journal.pone.0230416."),
+    (["index.php?title=REDCap&", "oldid=1086529440."], "index.php?title=REDCap& oldid=1086529440."),
+    (["Wiki. https://x.org/index.php?title=REDCap&", "oldid=1."],
+     "Wiki. https://x.org/index.php?title=REDCap&oldid=1."),
+    (["see https://example.org/", "for more"], "see https://example.org/ for more"),
+    (["a line", "and the next"], "a line and the next"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("lines", "expected"), JOINED)
+def test_a_url_cut_at_a_line_end_is_rejoined(lines, expected):
+    assert join_lines(lines) == expected
+
+
+def test_an_unindented_wrapped_author_year_list_reads_entry_by_entry():
+    text = (
+        "Intro\n\nAs shown before (Colavizza et al. 2020), data helps.\n\n"
+        "Common uses of data taken from Colavizza (2020) are:\n\n"
+        "References\n\n"
+        "Colavizza, Giovanni, Iain Hrynaszkiewicz, and Barbara McGillivray. 2020. “The\n"
+        "Citation Advantage.” PLOS ONE 15 (4): e0230416. https://doi.org/10.1371/\n"
+        "journal.pone.0230416.\n"
+        "“REDCap.” 2022. Wikipedia. https://en.wikipedia.org/w/index.php?title=REDCap&\n"
+        "oldid=1086529440.\n"
+        "━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━\n"
+        "All illustrations CC-BY.\n"
+    )
+    article = parse_article(text.encode(), source="dump.txt", fmt="text")
+    raws = [r.raw for r in article.references]
+    assert len(raws) == 2
+    assert raws[0].endswith("https://doi.org/10.1371/journal.pone.0230416.")
+    assert raws[1].startswith("“REDCap.” 2022.")
+    # the lead-in line ending "are:" is a sentence, not a heading: its citation counts
+    first = article.references[0].key
+    assert [m.keys for s in article.sentences for m in s.markers] == [[first], [first]]
+
+
+LETTERED = [
+    # Notes and References both numbered from 1: the notes take letters
+    (["1", "2", "1", "2", "3"], [0, 0, 1, 1, 1], ["Notes", "References"],
+     ["a", "b", "1", "2", "3"]),
+    (["1", "2", "1"], [0, 0, 1], ["Footnotes", "References"], ["a", "b", "1"]),
+    # numbers that do not repeat: a notes list keeps them
+    (["1", "2", "3"], [0, 0, 1], ["Notes", "References"], ["1", "2", "3"]),
+    # repeated numbers but no notes list: left to the usual "-2" disambiguation
+    (["1", "1"], [0, 1], ["References", "Further reading"], ["1", "1"]),
+    # "Notes and references" is one list of sources, not notes
+    (["1", "1"], [0, 1], ["Notes and references", "Bibliography"], ["1", "1"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("base", "lists", "names", "expected"), LETTERED)
+def test_notes_numbered_beside_references_are_keyed_by_letter(base, lists, names, expected):
+    assert letter_note_keys(base, lists, names) == expected
+
+
+@pytest.mark.parametrize(("n", "letter"), [(1, "a"), (3, "c"), (26, "z"), (27, "aa"), (28, "ab")])
+def test_note_letters_run_as_wikipedia_writes_them(n, letter):
+    assert note_letter(n) == letter
 
 
 @pytest.mark.parametrize(

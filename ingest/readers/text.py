@@ -20,6 +20,9 @@ BYLINE = re.compile(
     r"^(?:(?:written|reviewed|posted|medically reviewed)\s+by|authors?\s*:|by)\s*:?\s+(.+)$", re.I
 )
 _BLANKISH = re.compile(r"^[\s\u00a0\u200b\ufeff]*$")
+# A drawn horizontal rule (w3m "━━━", lynx "____") separates like a blank line.
+_RULE = re.compile(r"^\s*[━─_=\-]{10,}\s*$")
+_LEAD_IN = re.compile(r"\s[a-z]+:$")  # a sentence's own last word before its colon
 _MARKERISH = re.compile(r"\[\d|\[\^|[¹²³⁴⁵⁶⁷⁸⁹⁰]")
 
 
@@ -54,6 +57,9 @@ def looks_like_heading(line: str) -> bool:
         return False
     if s.endswith("?") and len(s.split()) > 14:
         return False
+    if _LEAD_IN.search(s) and len(s.split()) >= 6:
+        return False  # "Common violations taken from Smith (2018) are:" introduces a list
+
     return any(c.isalpha() for c in s)
 
 
@@ -61,7 +67,7 @@ def _paragraphs(text: str) -> list[list[str]]:
     paras: list[list[str]] = []
     cur: list[str] = []
     for line in text.split("\n"):
-        if _BLANKISH.match(line):
+        if _BLANKISH.match(line) or _RULE.match(line):
             if cur:
                 paras.append(cur)
                 cur = []
@@ -93,6 +99,57 @@ def _hanging(lines: list[str]) -> list[bool]:
     return opens
 
 
+# An author–year entry opens with "Surname, Given" / "Surname, I." or, without an author,
+# with a quoted title and its year ("“REDCap.” 2022."); the one before it ended with a
+# year, an identifier, a URL or a full stop.
+_AUTHOR_OPEN = re.compile(
+    r"^\s*(?:(?=[a-z]*[A-Z])[^\W\d_][\w'’\-]+(?: [A-Z][\w'’\-]+)?, (?:[A-Z]\.|[A-Z][a-z]+\b)"
+    r"|[“\"][^”\"]{2,200}[”\"]\s+(?:1[6-9]|20)\d\d[a-z]?\.)"
+)
+_ENTRY_END = re.compile(r"(?:\b(?:1[6-9]|20)\d\d[a-z]?\)?|\b10\.\d{4,9}/\S+|https?://\S+|\.)\s*$")
+_HAS_YEAR = re.compile(r"\b(?:1[6-9]|20)\d\d[a-z]?\b")
+
+
+def author_starts(lines: list[str]) -> list[bool]:
+    """Unindented author–year entries hard-wrapped with no blank line between them: a line
+    that opens with an author after a line that ended an entry opens an entry. Only when
+    the paragraph's first line opens one and every piece holds a year (prose never does)."""
+    if len(lines) < 2 or not _AUTHOR_OPEN.match(lines[0]):
+        return [False] * len(lines)
+    opens = [True] + [
+        bool(_AUTHOR_OPEN.match(ln) and _ENTRY_END.search(prev))
+        for prev, ln in zip(lines, lines[1:], strict=False)
+    ]
+    pieces: list[str] = []
+    for ln, o in zip(lines, opens, strict=True):
+        if o:
+            pieces.append(ln)
+        else:
+            pieces[-1] += f" {ln}"
+    if len(pieces) < 2 or not all(_HAS_YEAR.search(p) for p in pieces):
+        return [False] * len(lines)
+    return opens
+
+
+# A DOI URL cut after its prefix ("https://doi.org/10.1371/" + "journal.pone.0230416."),
+# or a URL cut after a query separator: the next line carries on the URL, no space.
+_CUT_URL = re.compile(r"(?:https?://(?:dx\.)?doi\.org/10\.\d{4,9}/|https?://\S+[?&=])$")
+
+
+def join_lines(lines: list[str]) -> str:
+    """Lines of one item as one string, a URL cut at a line end rejoined."""
+    out = ""
+    for ln in lines:
+        ln = ln.strip()
+        if not out:
+            out = ln
+        elif _CUT_URL.search(out) and ln and not ln[0].isspace():
+            out += ln
+        else:
+            out = f"{out} {ln}"
+    return out
+
+
 def _is_start(line: str) -> bool:
     return bool(ITEM_NUMBER.match(line) or BULLET.match(line) or BACKLINK_START.match(line))
 
@@ -102,6 +159,8 @@ def _split_items(lines: list[str]) -> list[tuple[str, int | None, bool]]:
     starts = [_is_start(ln) for ln in lines]
     if not any(starts):
         starts = _hanging(lines)
+    if not any(starts):
+        starts = author_starts(lines)
     if not any(starts):
         return [(" ".join(ln.strip() for ln in lines), None, False)]
     out: list[tuple[str, int | None, bool]] = []
@@ -121,7 +180,7 @@ def _split_items(lines: list[str]) -> list[tuple[str, int | None, bool]]:
                 out.append((body.strip(), None, bool(b) or is_start))
         else:  # a continuation line of the previous item
             text, number, item = out[-1]
-            out[-1] = (f"{text} {ln.strip()}", number, item)
+            out[-1] = (join_lines([text, ln]), number, item)
     return out
 
 
