@@ -7,6 +7,7 @@ import re
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 from ingest.readers.document import ANCHOR_PREFIX, Builder, Document, Inline
+from ingest.readers.html_markers import anchor_keys, keys_from_text, marker_style_of
 from ingest.readers.text import BYLINE, is_furniture
 from ingest.types import IngestError
 
@@ -41,8 +42,6 @@ _SUP_GLUE = re.compile(r"\s*[,;–-]\s*")
 _CITE_SHAPE = re.compile(r"^[\[(]?\s*\d{1,4}(?:\s*[-–—,;]\s*\d{1,4})*\s*[\])]?$")
 _UNIT_BEFORE = re.compile(r"(?:\d|\b(?:m|cm|mm|km|ft|in|kg/m|m/s|x|×|10))$")
 _SUPERSCRIPT = str.maketrans("0123456789-–,", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁻˒")
-_YEAR = re.compile(r"(?<!\d)(?:1[6-9]\d\d|20\d\d)[a-z]?(?![\da-z])")  # "smith_2017?" too
-_UNDATED = re.compile(r"\bn\.\s?d\.|\bin press\b", re.I)
 _BACKLINK_TEXT = re.compile(
     r"^(?:jump up(?: to)?:?\s*)?(?:\^|↑|[a-z]{1,2}|\d{1,3}(?:\.\d{1,3})?|back|return)?$", re.I
 )
@@ -144,46 +143,6 @@ def _root(soup: BeautifulSoup) -> Tag:
     return body
 
 
-def _keys_from_text(text: str) -> list[str]:
-    """Numbers in a marker, ranges expanded: "1–3, 5" -> ["1", "2", "3", "5"]."""
-    keys: list[str] = []
-    for part in re.split(r"[,;]", text.strip("[]() ")):
-        m = re.match(r"^\s*(\d{1,4})\s*[-–—]\s*(\d{1,4})\s*$", part)
-        if m and 0 < int(m.group(2)) - int(m.group(1)) < 200:
-            keys += [str(n) for n in range(int(m.group(1)), int(m.group(2)) + 1)]
-        elif part.strip().isdigit():
-            keys.append(str(int(part.strip())))
-    return keys
-
-
-def _anchor_keys(text: str, anchors: list[str]) -> list[str]:
-    """One link that carries a list or range: ``<a href="#bib51">51–53</a>`` cites 51 to 53,
-    each as the anchor its entry would have ("#bib52", "#bib53")."""
-    numbers = _keys_from_text(text)
-    if len(numbers) <= len(anchors):
-        return anchors
-    parts = [re.fullmatch(r"(.*?)0*(\d+)", a) for a in anchors]
-    if not all(parts) or len({p.group(1) for p in parts}) != 1:
-        return anchors
-    if not {p.group(2) for p in parts} <= set(numbers):
-        return anchors
-    prefix = parts[0].group(1)
-    return [prefix + n for n in numbers]
-
-
-def _style_of(text: str, in_sup: bool) -> str:
-    t = text.strip()
-    if (_YEAR.search(t) or _UNDATED.search(t)) and re.search(r"[^\W\d_]", t):
-        return "author_year"  # "Lee (2010)", "Spielman, n.d."
-    if in_sup:
-        return "superscript"
-    if t.startswith("["):
-        return "bracket"
-    if t.startswith("("):
-        return "paren"
-    return "bare"
-
-
 def _sups_holding_citations(soup: BeautifulSoup) -> set[int]:
     """Ids of the <sup> tags with a <span class="citation"> inside, found in one pass:
     climbing from each citation stops at an ancestor already seen."""
@@ -260,8 +219,8 @@ class _Reader:
             return
         if name == "a" and _REF_ANCHOR.match(str(el.get("href") or "")):
             text = el.get_text(" ", strip=True)
-            style = "footnote" if "footnote" in classes else _style_of(text, in_sup)
-            buf.marker(text, style, _anchor_keys(text, [ANCHOR_PREFIX + str(el["href"])[1:]]))
+            style = "footnote" if "footnote" in classes else marker_style_of(text, in_sup)
+            buf.marker(text, style, anchor_keys(text, [ANCHOR_PREFIX + str(el["href"])[1:]]))
             return
         if name == "sup" and self._sup_marker(el, buf):
             return
@@ -291,7 +250,7 @@ class _Reader:
         ]
         if not anchors:
             anchors = [ANCHOR_PREFIX + "ref-" + k for k in str(el.get("data-cites", "")).split()]
-        buf.marker(text, _style_of(text, el.find_parent("sup") is not None), anchors)
+        buf.marker(text, marker_style_of(text, el.find_parent("sup") is not None), anchors)
 
     def _sup_marker(self, el: Tag, buf: Inline) -> bool:
         """<sup>3</sup>, <sup>[3]</sup>, <sup>1-3,5</sup> are markers; 10<sup>6</sup> is not."""
@@ -309,7 +268,7 @@ class _Reader:
         ):
             buf.text("^" + text)  # an exponent: "10^6", "kg/m^2"
             return True
-        keys = _anchor_keys(text, anchors) if anchors else _keys_from_text(text)
+        keys = anchor_keys(text, anchors) if anchors else keys_from_text(text)
         # Digits as Unicode superscripts: "adults¹" reads as a citation, "adults1" does not.
         raw = text.translate(_SUPERSCRIPT)
         if not buf.extend_marker(raw, keys, joined_by=_SUP_GLUE):
