@@ -10,7 +10,6 @@ so a rebuild with nothing new changes nothing.
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -19,18 +18,19 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from ingest.resources import RESOURCES
 from ingest.types import Failure, IngestError, one_line
+from kb.build_records import clear_failures, finish_run, prune, record_failure, start_run
 from kb.database import open_db
-from kb.inputs import InputSpec, PruneScope, discover, prune_scope
+from kb.inputs import InputSpec, discover, prune_scope
 from kb.lock import write_lock
-from kb.models import Article, BuildRun, IngestFailure, utcnow
+from kb.models import Article, IngestFailure
 from kb.parallel import ArticleJob, ArticlePool, Pending, local_executor, worker_count
-from kb.save import delete_article_rows, save_article
+from kb.save import save_article
 from kb.summary import refresh_summaries
 
 DATA = RESOURCES.data
@@ -143,42 +143,6 @@ def _finish(
     return article_id
 
 
-def _record_failure(engine: Engine, failure: Failure) -> None:
-    with Session(engine) as session, session.begin():
-        session.execute(delete(IngestFailure).where(IngestFailure.source == failure.source))
-        session.add(
-            IngestFailure(
-                source=failure.source,
-                error=failure.reason,
-                stage=failure.stage,
-                detail=failure.detail,
-            )
-        )
-
-
-def _clear_failures(engine: Engine, sources: list[str]) -> None:
-    """Failure rows describe the present: a source read fine this time has none."""
-    with Session(engine) as session, session.begin():
-        for i in range(0, len(sources), 500):
-            chunk = sources[i : i + 500]
-            session.execute(delete(IngestFailure).where(IngestFailure.source.in_(chunk)))
-
-
-def prune(engine: Engine, keep_sources: set[str], scope: PruneScope | None = None) -> int:
-    """Remove articles whose source is no longer among the inputs: only those the build
-    could see (``scope``: under a folder it walked, or URLs when it read URL lists)."""
-    with Session(engine) as session, session.begin():
-        gone = [
-            (aid, src)
-            for aid, src in session.execute(select(Article.id, Article.source))
-            if src not in keep_sources and (scope is None or scope.covers(src))
-        ]
-        for aid, _src in gone:
-            delete_article_rows(session, aid)
-            session.execute(delete(Article).where(Article.id == aid))
-    return len(gone)
-
-
 def _derived_inputs_hash() -> str:
     h = hashlib.sha256()
     for path in DERIVED_INPUTS:
@@ -275,16 +239,16 @@ def _build(
     for arg, reason in problems:
         failure = Failure(arg, "read", one_line(reason), reason)
         result.failures.append(failure)
-        _record_failure(engine, failure)
+        record_failure(engine, failure)
 
-    run_id = _start_run(engine, opts)
+    run_id = start_run(engine, opts)
     # One executor runs every per-article computation (parsing, then the derived layers);
     # saving stays here, in input order.
     cpu = result.cpu  # CPU seconds of this process per phase (workers report their own)
     with compute_executor(opts, len(specs)) as executor:
         with _cpu(cpu, "ingest"):
             _ingest_all(engine, specs, opts, result, executor)
-            _clear_failures(engine, result.unchanged_sources)
+            clear_failures(engine, result.unchanged_sources)
             if opts.prune and result.failures:
                 # A source missing from this build may only be unreadable (a typo, a folder
                 # we could not list, a network error): prune only what the build saw whole.
@@ -301,7 +265,7 @@ def _build(
             )
     result.summaries = refresh_summaries(engine)  # the conditions whose figures changed
     result.seconds = time.monotonic() - started
-    _finish_run(engine, run_id, result)
+    finish_run(engine, run_id, result)
     return result
 
 
@@ -379,7 +343,7 @@ def _complete(
     outcome = started if isinstance(started, Failure) else _finish(engine, spec, pool, *started[1:])
     if isinstance(outcome, Failure):
         result.failures.append(outcome)
-        _record_failure(engine, outcome)
+        record_failure(engine, outcome)
         return
     result.ingested += 1
 
@@ -400,41 +364,6 @@ def _crossref(engine: Engine, opts: BuildOptions, echo: Callable[[str], None]):
     line = summary.line()
     echo(line)
     return summary.as_dict(), line
-
-
-def _start_run(engine: Engine, opts: BuildOptions) -> int:
-    with Session(engine) as session, session.begin():
-        run = BuildRun(offline=opts.offline)
-        session.add(run)
-        session.flush()
-        return run.id
-
-
-def _finish_run(engine: Engine, run_id: int, result: BuildResult) -> None:
-    summary = {
-        "inputs": result.inputs,
-        "ingested": result.ingested,
-        "unchanged": result.unchanged,
-        "pruned": result.pruned,
-        "prune_skipped": result.prune_skipped,
-        "derived": result.derived,
-        "summaries": result.summaries,
-        "failed": [
-            {"source": f.source, "stage": f.stage, "error": f.reason} for f in result.failures
-        ],
-        "crossref": result.crossref,
-    }
-    reachable = (result.crossref or {}).get("reachable")
-    with Session(engine) as session, session.begin():
-        session.execute(
-            update(BuildRun)
-            .where(BuildRun.id == run_id)
-            .values(
-                finished_at=utcnow(),
-                crossref_reachable=reachable,
-                summary=json.dumps(summary, default=str),
-            )
-        )
 
 
 class _Null:
