@@ -22,12 +22,14 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from ingest.conditions import ConditionMatch, find_conditions
+from ingest.resources import RESOURCES
 from kb.models import WorkResult
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent  # the folder holding the kb and ingest packages
 RULE_FILES = (
-    ROOT / "data" / "conditions.csv",
-    ROOT / "data" / "evidence_rules.json",
+    # data through RESOURCES, so an installed wheel digests the rules it really uses
+    RESOURCES.data_file("conditions.csv"),
+    RESOURCES.data_file("evidence_rules.json"),
     ROOT / "ingest" / "evidence.py",
     ROOT / "ingest" / "conditions.py",
     ROOT / "kb" / "evidence.py",
