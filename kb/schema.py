@@ -156,6 +156,7 @@ def _fts_statements(fts: str, table: str, cols: list[str]) -> list[str]:
     collist = ", ".join(cols)
     new_vals = ", ".join(f"new.{c}" for c in cols)
     old_vals = ", ".join(f"old.{c}" for c in cols)
+    changed = " OR ".join(f"old.{c} IS NOT new.{c}" for c in cols)
     # work has a text primary key: external-content FTS needs the integer rowid.
     return [
         f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts} USING fts5({collist}, "
@@ -164,7 +165,11 @@ def _fts_statements(fts: str, table: str, cols: list[str]) -> list[str]:
         f"INSERT INTO {fts}(rowid, {collist}) VALUES (new.rowid, {new_vals}); END",
         f"CREATE TRIGGER IF NOT EXISTS {fts}_ad AFTER DELETE ON {table} BEGIN "
         f"INSERT INTO {fts}({fts}, rowid, {collist}) VALUES ('delete', old.rowid, {old_vals}); END",
-        f"CREATE TRIGGER IF NOT EXISTS {fts}_au AFTER UPDATE ON {table} BEGIN "
+        # Only a change of an indexed column re-indexes the row: the build updates other
+        # columns (verification, evidence types) of every entry, and re-indexing costs as
+        # much as the insert.
+        f"CREATE TRIGGER IF NOT EXISTS {fts}_au AFTER UPDATE OF {collist} ON {table} "
+        f"WHEN {changed} BEGIN "
         f"INSERT INTO {fts}({fts}, rowid, {collist}) VALUES ('delete', old.rowid, {old_vals}); "
         f"INSERT INTO {fts}(rowid, {collist}) VALUES (new.rowid, {new_vals}); END",
     ]
@@ -192,13 +197,31 @@ def _outdated_fts(conn: Connection) -> list[tuple[str, str, list[str]]]:
     return out
 
 
+def _replace_changed_triggers(conn: Connection, stmts: list[str]) -> None:
+    """Drop the triggers whose stored definition differs from the declared one (an older
+    version's), so that the ``IF NOT EXISTS`` statements create them anew."""
+    stored = dict(
+        conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")).all()
+    )
+    for stmt in stmts:
+        if not stmt.startswith("CREATE TRIGGER IF NOT EXISTS "):
+            continue
+        name = stmt.split()[5]
+        want = " ".join(stmt.replace(" IF NOT EXISTS", "", 1).split())
+        have = stored.get(name)
+        if have is not None and " ".join(have.split()) != want:
+            conn.execute(text(f"DROP TRIGGER {name}"))
+
+
 def apply_extras(conn: Connection) -> None:
     outdated = _outdated_fts(conn)
     for fts, _table, _cols in outdated:  # recreated below with the declared columns
         for suffix in ("_ai", "_ad", "_au"):
             conn.execute(text(f"DROP TRIGGER IF EXISTS {fts}{suffix}"))
         conn.execute(text(f"DROP TABLE IF EXISTS {fts}"))
-    for stmt in extra_statements():
+    stmts = extra_statements()
+    _replace_changed_triggers(conn, stmts)
+    for stmt in stmts:
         conn.execute(text(stmt))
     for fts, _table, _cols in outdated:
         conn.execute(text(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')"))
