@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from ingest.article import parse_article
-from kb.models import Article, Claim, Reference, Section
 from kb.bulk import dbapi, insert_rows
+from kb.models import Article, Claim, Reference, Section
 from kb.save import save_article
 from tests.conftest import SAMPLE_ARTICLE
 
