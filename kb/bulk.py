@@ -50,6 +50,24 @@ def _defaults(table: Table) -> tuple[dict[str, Any], dict[str, Any]]:
     return _SCALAR[table.name], _CALLABLE[table.name]
 
 
+def _values(table: Table, rows: Sequence[dict]) -> tuple[list[str], list[tuple]]:
+    """The columns to write (those the first row names plus every column with a default)
+    and each row's values in that order, defaults filled in."""
+    scalar, call = _defaults(table)
+    given = rows[0].keys()
+    cols = [c.name for c in table.columns if c.name in given or c.name in scalar or c.name in call]
+    fill = {name: fn(None) for name, fn in call.items()}  # SQLAlchemy's wrapper takes a context
+    defaults = {**fill, **scalar}
+    values = [
+        tuple(
+            v if (v := row.get(name)) is not None or name not in defaults else defaults[name]
+            for name in cols
+        )
+        for row in rows
+    ]
+    return cols, values
+
+
 def insert_rows(
     conn: sqlite3.Connection,
     model: Any,
@@ -64,21 +82,34 @@ def insert_rows(
     if not rows:
         return
     table = _table(model)
-    scalar, call = _defaults(table)
-    given = rows[0].keys()
-    cols = [c.name for c in table.columns if c.name in given or c.name in scalar or c.name in call]
-    fill = {name: fn(None) for name, fn in call.items()}  # SQLAlchemy's wrapper takes a context
-    defaults = {**fill, **scalar}
-    values = [
-        tuple(
-            v if (v := row.get(name)) is not None or name not in defaults else defaults[name]
-            for name in cols
-        )
-        for row in rows
-    ]
+    cols, values = _values(table, rows)
     names = ", ".join(f'"{c}"' for c in cols)
     marks = ", ".join("?" * len(cols))
     conn.executemany(f'{verb} INTO "{table.name}" ({names}) VALUES ({marks})', values)
+
+
+def upsert_rows(
+    conn: sqlite3.Connection,
+    model: Any,
+    rows: Sequence[dict],
+    *,
+    key: str,
+    keep: Sequence[str] = (),
+) -> None:
+    """Insert ``rows``; a row whose ``key`` (a unique column) exists updates that row's
+    columns instead, all but ``key`` and ``keep`` (the row keeps its id, or rowid)."""
+    if not rows:
+        return
+    table = _table(model)
+    cols, values = _values(table, rows)
+    names = ", ".join(f'"{c}"' for c in cols)
+    marks = ", ".join("?" * len(cols))
+    sets = ", ".join(f'"{c}" = excluded."{c}"' for c in cols if c != key and c not in keep)
+    conn.executemany(
+        f'INSERT INTO "{table.name}" ({names}) VALUES ({marks}) '
+        f'ON CONFLICT("{key}") DO UPDATE SET {sets}',
+        values,
+    )
 
 
 def update_rows(
