@@ -296,3 +296,10 @@ def derive_task(db_path: str, article_id: int, base: str, force: bool = False) -
             return compute_derived(session, article_id, base, force=force)
         finally:
             session.rollback()
+
+
+def derive_tasks(
+    db_path: str, article_ids: list[int], base: str, force: bool = False
+) -> list[Derived | None]:
+    """``derive_task`` of several articles: one task of a cluster (``kb.cluster``)."""
+    return [derive_task(db_path, aid, base, force) for aid in article_ids]
