@@ -37,6 +37,7 @@ from kb.models import (
     Work,
 )
 from kb.search_terms import search_term_updates
+from kb.stable_ids import FINDING_KEY, IdKeeper
 from kb.work_results import WorkResults, save_rows
 
 _FINDING_COLUMNS = [c.name for c in Finding.__table__.columns if c.name != "id"]
@@ -270,6 +271,10 @@ def write_derived(session: Session, d: Derived) -> None:
     # what the search boxes match besides the words
     update_rows(conn, Claim, d.claim_terms)
     update_rows(conn, Reference, d.reference_terms)
+    # the same finding keeps its id (and URL) from audit to audit (kb.stable_ids)
+    keep = IdKeeper(session, Finding, aid, FINDING_KEY)
+    for row in d.findings:
+        row["id"] = keep.id_for(*(row[c] for c in FINDING_KEY))
     conn.execute("DELETE FROM finding WHERE article_id = ?", (aid,))
     insert_rows(conn, Finding, d.findings)
     conn.execute(

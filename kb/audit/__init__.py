@@ -17,7 +17,7 @@ from kb.audit.resolve import resolve_fixes
 from kb.audit.rules_citations import rule_dangling, rule_descriptions, rule_uncited
 from kb.audit.rules_references import REFERENCE_RULES
 from kb.models import Finding, Reference
-from kb.stable_ids import IdKeeper
+from kb.stable_ids import FINDING_KEY, IdKeeper
 
 __all__ = ["run_audit", "audit_findings", "completeness", "ARTICLE_RULES"]
 
@@ -104,10 +104,6 @@ def completeness(references: Iterable[Reference], findings: Iterable[Finding]) -
     bad = {f.reference_id for f in findings if f.code in INCOMPLETE_CODES}
     good = [r for r in refs if r.verification == "verified" and r.id not in bad]
     return round(len(good) / len(refs), 4)
-
-
-# What makes a finding "the same finding" (kb.stable_ids).
-FINDING_KEY = ("code", "reference_id", "claim_id", "marker_id", "reference_key", "marker_key")
 
 
 def run_audit(session: Session, article_id: int) -> list[Finding]:
