@@ -73,18 +73,13 @@ def derived_hash(session: Session, article_id: int, content_hash: str, base: str
 
 
 class _Patched:
-    """A read-only row with some attributes replaced (what the writer is about to save)."""
-
-    __slots__ = ("_row", "_values")
+    """A read-only row with some attributes replaced (what the writer is about to save):
+    a plain object holding the row's values, since the audit reads its attributes
+    thousands of times per article."""
 
     def __init__(self, row: Any, values: dict[str, Any]) -> None:
-        self._row, self._values = row, values
-
-    def __getattr__(self, name: str) -> Any:
-        values = object.__getattribute__(self, "_values")
-        if name in values:
-            return values[name]
-        return getattr(object.__getattribute__(self, "_row"), name)
+        self.__dict__.update(row._mapping)
+        self.__dict__.update(values)
 
 
 def _evidence(
