@@ -14,7 +14,7 @@ default becomes the default, as the ORM's insert did; a callable default
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Table
@@ -127,9 +127,3 @@ def update_rows(
     for cols, values in groups.items():
         sets = ", ".join(f'"{c}" = ?' for c in cols)
         conn.executemany(f'UPDATE "{table.name}" SET {sets} WHERE "{key}" = ?', values)
-
-
-def delete_rows(conn: sqlite3.Connection, model: Any, column: str, values: Iterable[Any]) -> None:
-    """Delete the rows whose ``column`` is any of ``values``."""
-    table = _table(model)
-    conn.executemany(f'DELETE FROM "{table.name}" WHERE "{column}" = ?', [(v,) for v in values])

@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import Session
 
 from ingest.abbreviations import defined_abbreviations
-from kb.bulk import dbapi, update_rows
-from kb.models import Article, Claim, ClaimCondition, Condition, Reference, Work
+from kb.models import Claim, Condition, Reference, Work
 
 
 def _json_list(value: str | None) -> list[str]:
@@ -93,20 +91,3 @@ def search_term_updates(
         if new != old:
             refs.append({"id": ref_id, "search_terms": new})
     return claims, refs
-
-
-def index_article(session: Session, article_id: int) -> None:
-    """Set ``search_terms`` of the article's claims and entries from the tags stored (the
-    FTS triggers follow)."""
-    body = session.execute(select(Article.text).where(Article.id == article_id)).scalar_one()
-    tagged: dict[int, list[int]] = defaultdict(list)
-    for claim_id, cond_id in session.execute(
-        select(ClaimCondition.claim_id, ClaimCondition.condition_id)
-        .where(ClaimCondition.article_id == article_id)
-        .order_by(ClaimCondition.id)
-    ):
-        tagged[claim_id].append(cond_id)
-    claims, refs = search_term_updates(session, article_id, tagged, body)
-    conn = dbapi(session)
-    update_rows(conn, Claim, claims)
-    update_rows(conn, Reference, refs)
