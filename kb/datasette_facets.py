@@ -1,0 +1,338 @@
+"""Column facets of the table pages, answered from the build's summaries where they can be.
+
+Datasette 0.65 computes every facet of a table page with one ``GROUP BY`` over the rows
+the page matches: on the million-row tables (claims, entries, findings, tags) that is a
+scan of a million index entries per facet on every request. The build keeps
+``facet_total`` (rows per table, column and value) and ``facet_article`` (the same per
+article) by triggers (``kb.summary.FACETS``), so:
+
+- an **unfiltered** page reads each facet's values from ``facet_total``;
+- a page **filtered on one faceted value** (``?is_study_description=1``) reads its
+  ``article_id`` facet from ``facet_article`` and its own column's facet from
+  ``facet_total``;
+- a **search** page (``_search``) whose search matches more than ``SEARCH_FACET_ROWS``
+  rows skips the facets the summaries cannot answer (each matching row would be looked
+  up one by one) and lists them as not computed; ``?_facet_all=1`` computes them anyway,
+  within ``facet_time_limit_ms``;
+- everything else (other filters, ``_next`` pages, a database whose summaries are stale
+  or missing) is computed by Datasette's own ``ColumnFacet``, unchanged.
+
+Results have exactly the shape of Datasette's column facets (``type`` ``column``), so the
+JSON API is the same whichever way a facet was answered. This module depends on Datasette
+alone, so ``kb publish`` can ship it as is.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from urllib.parse import parse_qsl, urlencode
+
+from datasette import hookimpl
+from datasette.facets import ColumnFacet
+from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
+
+# Above this many matching rows a search page's facets cost a row lookup each: skipped.
+SEARCH_FACET_ROWS = 10_000
+FORCE_ARG = "_facet_all"
+
+# kept in step with kb.summary.FACETS by a test (this module must not import kb)
+SUMMARY_FACETS: list[tuple[str, str]] = [
+    ("section", "article_id"), ("section", "is_references"),
+    ("claim", "article_id"), ("claim", "is_study_description"),
+    ("marker", "style"), ("marker", "article_id"),
+    ("reference", "doi_status"), ("reference", "verification"),
+    ("reference", "evidence_type"), ("reference", "source_type"),
+    ("study_link", "dangling"), ("study_link", "article_id"),
+    ("claim_condition", "condition_id"), ("claim_condition", "inherited"),
+    ("reference_condition", "condition_id"), ("reference_condition", "field"),
+    ("finding", "code"), ("finding", "severity"), ("finding", "article_id"),
+]  # fmt: skip
+
+
+class SummaryColumnFacet(ColumnFacet):
+    """Datasette's column facet, reading precomputed counts where the page allows it."""
+
+    async def facet_results(self):
+        configs = self.get_configs()
+        answered: dict[int, dict] = {}
+        skipped: list[str] = []
+        rest: list[int] = []
+        fresh = await self._summaries_fresh()
+        too_many = await self._search_too_large()
+        for i, sc in enumerate(configs):
+            column = sc["config"].get("column") or sc["config"]["simple"]
+            rows = await self._summary_rows(column) if fresh else None
+            if rows is not None:
+                answered[i] = await self._result(column, sc["source"], rows)
+            elif too_many:
+                skipped.append(column)
+            else:
+                rest.append(i)
+        computed, timed_out = [], []
+        if rest:
+            self._only = [configs[i] for i in rest]
+            computed, timed_out = await super().facet_results()
+            self._only = None
+        by_name = {}
+        for r in computed:
+            by_name.setdefault(r["name"], []).append(r)
+        out = []
+        for i, sc in enumerate(configs):
+            column = sc["config"].get("column") or sc["config"]["simple"]
+            if i in answered:
+                out.append(answered[i])
+            elif by_name.get(column):
+                out.append(by_name[column].pop(0))
+        return out, timed_out + skipped
+
+    def get_configs(self):
+        only = getattr(self, "_only", None)
+        return only if only is not None else super().get_configs()
+
+    # --- which summary answers this page -------------------------------------------
+
+    def _faceted(self, column: str) -> bool:
+        return (self.table, column) in self._summary_columns
+
+    _summary_columns = frozenset(SUMMARY_FACETS)
+
+    def _filter(self) -> tuple[str, object] | None:
+        """``(column, value)`` when the page's only condition is ``column = value`` on a
+        summarised column; ``("", None)`` when it has no condition at all; else None."""
+        table = escape_sqlite(self.table)
+        sql = " ".join(self.sql.split())
+        if sql.endswith(f" from {table}") and not self.params:
+            return ("", None)
+        if set(self.params) != {"p0"}:
+            return None
+        for t, column in self._summary_columns:
+            # Datasette's filters quote the column name; accept either spelling
+            names = {escape_sqlite(column), '"' + column.replace('"', '""') + '"'}
+            ends = [f" from {table} where {c} = :p0" for c in names]
+            if t == self.table and any(sql.endswith(e) for e in ends):
+                return (column, self.params["p0"])
+        return None
+
+    async def _summary_rows(self, column: str) -> list[tuple] | None:
+        """``(value, count)`` rows of the facet from the summaries, or None."""
+        if not self._faceted(column):
+            return None
+        page = self._filter()
+        if page is None:
+            return None
+        limit = self.get_facet_size() + 1
+        on, value = page
+        table = escape_sqlite(self.table)
+        if not on or on == column:
+            sql = (
+                "select value, n from facet_total where table_name = :t and column_name = :c"
+                + (f" and value = (select {escape_sqlite(on)} from {table} where "
+                   f"{escape_sqlite(on)} = :v limit 1)" if on else "")
+                + " order by n desc, value limit :limit"
+            )  # fmt: skip
+        elif column == "article_id":
+            sql = (
+                "select article_id, n from facet_article where table_name = :t and "
+                f"column_name = :on and value = (select {escape_sqlite(on)} from {table} "
+                f"where {escape_sqlite(on)} = :v limit 1) order by n desc, article_id limit :limit"
+            )
+        else:
+            return None
+        params = {"t": self.table, "c": column, "on": on, "v": value, "limit": limit}
+        try:
+            result = await self.ds.execute(self.database, sql, params)
+        except sqlite3.Error:
+            return None
+        return [tuple(r) for r in result.rows]
+
+    async def _summaries_fresh(self) -> bool:
+        if not any(t == self.table for t, _ in self._summary_columns):
+            return False
+        try:
+            stale = await self.ds.execute(
+                self.database,
+                "select exists (select 1 from summary_dirty_article) "
+                "or not exists (select 1 from facet_total)",
+            )
+        except sqlite3.Error:
+            return False
+        return not stale.first()[0]
+
+    async def _search_too_large(self) -> bool:
+        """A ``_search`` page matching more than ``SEARCH_FACET_ROWS`` rows (counted up to
+        one more than that), unless ``_facet_all=1`` asks for the facets anyway."""
+        args = self.request.args
+        if not any(k.startswith("_search") for k in args) or args.get(FORCE_ARG):
+            return False
+        known = self.row_count
+        if known is None:  # counted in the full-text index by ``asgi_wrapper``
+            known = self.request.scope.get("kb_count")
+        if known is not None:
+            return known > SEARCH_FACET_ROWS
+        capped = await self.ds.execute(
+            self.database,
+            f"select count(*) from (select 1 from ({self.sql}) limit {SEARCH_FACET_ROWS + 1})",
+            self.params,
+        )
+        return capped.first()[0] > SEARCH_FACET_ROWS
+
+    # --- the same result shape as Datasette's ColumnFacet ----------------------------
+
+    async def _result(self, column: str, source: str, rows: list[tuple]) -> dict:
+        size = self.get_facet_size()
+        qs_pairs = self.get_querystring_pairs()
+        shown = rows[:size]
+        expanded = await self.ds.expand_foreign_keys(
+            self.database, self.table, column, [v for v, _ in shown]
+        )
+        column_qs = f"{column}__exact" if column.startswith("_") else column
+        values = []
+        for value, count in shown:
+            selected = (column_qs, str(value)) in qs_pairs
+            toggle = (
+                path_with_removed_args(self.request, {column_qs: str(value)})
+                if selected
+                else path_with_added_args(self.request, {column_qs: value})
+            )
+            values.append(
+                {
+                    "value": value,
+                    "label": expanded.get((column, value), value),
+                    "count": count,
+                    "toggle_url": self.ds.absolute_url(self.request, self.ds.urls.path(toggle)),
+                    "selected": selected,
+                }
+            )
+        return {
+            "name": column,
+            "type": self.type,
+            "hideable": source != "metadata",
+            "toggle_url": self.ds.urls.path(
+                path_with_removed_args(self.request, {"_facet": column})
+            ),
+            "results": values,
+            "truncated": len(rows) > size,
+        }
+
+
+@hookimpl(hookwrapper=True)
+def register_facet_classes():
+    """Put ``SummaryColumnFacet`` where Datasette's ``ColumnFacet`` was: same type, same
+    configuration (``facets`` in the metadata, ``?_facet=``), same result shape."""
+    outcome = yield
+    outcome.force_result(
+        [
+            [SummaryColumnFacet if k is ColumnFacet else k for k in classes]
+            for classes in outcome.get_result()
+        ]
+    )
+
+
+# --- search pages: the row count from the full-text index --------------------------------
+
+_TABLE_PATH = re.compile(r"^/(?P<db>[A-Za-z0-9_-]+)/(?P<table>[A-Za-z_]+)(?P<json>\.json)?$")
+# request arguments that add conditions besides the search itself
+_CONDITION_ARGS = ("_where", "_through", "_fts_table", "_fts_pk", "_search_")
+
+
+def _only_search(args: list[tuple[str, str]]) -> bool:
+    """The search is the page's only condition (``_next``, ``_size``, ``_sort``... allowed)."""
+    names = [k for k, _ in args]
+    if names.count("_search") != 1:
+        return False
+    for k in names:
+        if not k.startswith("_") or "__" in k or k.startswith(_CONDITION_ARGS):
+            return False
+    return dict(args).get("_shape") not in ("array", "object")
+
+
+async def search_count(datasette, database: str, table: str, args: list[tuple[str, str]]):
+    """Rows matching the page's search, counted in the full-text index alone (its rows are
+    the table's rows: external-content FTS kept by triggers), or None when it does not apply."""
+    fts = datasette.table_metadata(database, table).get("fts_table")
+    if not fts or not _only_search(args):
+        return None
+    given = dict(args)
+    raw = given.get("_searchmode", datasette.table_metadata(database, table).get("searchmode"))
+    match = ":search" if raw == "raw" else "escape_fts(:search)"
+    sql = f"select count(*) from {escape_sqlite(fts)} where {escape_sqlite(fts)} match {match}"
+    try:
+        result = await datasette.execute(database, sql, {"search": given["_search"]})
+    except sqlite3.Error:
+        return None
+    return result.first()[0]
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    """A search page's row count from the full-text index: Datasette 0.65 counts the
+    matches by looking each one up in the table (217,840 lookups for "fatigue" over 10,000
+    articles). The page is served with ``_nocount=1`` and the exact count from the index
+    is put back where Datasette puts its own: ``filtered_table_rows_count`` in the JSON,
+    the row count in the page's heading."""
+
+    def wrap(app):
+        async def counted(scope, receive, send):
+            m = _TABLE_PATH.match(scope.get("path", "")) if scope["type"] == "http" else None
+            query = scope.get("query_string", b"").decode("latin-1") if m else ""
+            args = parse_qsl(query, keep_blank_values=True) if "_search" in query else []
+            if not (m and args and scope.get("method", "GET") in ("GET", "HEAD")):
+                return await app(scope, receive, send)
+            try:
+                database = datasette.get_database(route=m["db"]).name
+            except KeyError:
+                return await app(scope, receive, send)
+            count = await search_count(datasette, database, m["table"], args)
+            if count is None:
+                return await app(scope, receive, send)
+            if "_nocount" not in dict(args):
+                args.append(("_nocount", "1"))
+            scope = dict(scope, query_string=urlencode(args).encode("latin-1"), kb_count=count)
+            if not m["json"]:
+                return await app(scope, receive, send)
+            await app(scope, receive, _json_with_count(send, count))
+
+        return counted
+
+    return wrap
+
+
+def _json_with_count(send, count: int):
+    """``send`` for a JSON table page: fills ``filtered_table_rows_count`` when it is null."""
+    start: dict = {}
+    chunks: list[bytes] = []
+
+    async def patched(message):
+        if message["type"] == "http.response.start":
+            start.update(message)
+            return
+        if message["type"] != "http.response.body":
+            return await send(message)
+        chunks.append(message.get("body", b""))
+        if message.get("more_body"):
+            return
+        body = b"".join(chunks)
+        try:
+            data = json.loads(body)
+        except ValueError:
+            data = None
+        if isinstance(data, dict) and data.get("filtered_table_rows_count", 0) is None:
+            data["filtered_table_rows_count"] = count
+            body = json.dumps(data, default=repr).encode("utf-8")
+        headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+        headers.append((b"content-length", str(len(body)).encode()))
+        await send(dict(start, headers=headers))
+        await send({"type": "http.response.body", "body": body})
+
+    return patched
+
+
+@hookimpl
+def extra_template_vars(request, view_name):
+    """The search count of ``asgi_wrapper`` in the table page's heading."""
+    count = request.scope.get("kb_count") if request is not None else None
+    if view_name == "table" and count is not None:
+        return {"filtered_table_rows_count": count}
+    return {}
