@@ -9,7 +9,8 @@ article) by triggers (``kb.summary.FACETS``), so:
 - an **unfiltered** page reads each facet's values from ``facet_total``;
 - a page **filtered on one faceted value** (``?is_study_description=1``) reads its
   ``article_id`` facet from ``facet_article`` and its own column's facet from
-  ``facet_total``;
+  ``facet_total``; its other facets walk only that value's entries of the covering
+  index that leads with the filtered column;
 - a **search** page (``_search``) whose search matches more than ``SEARCH_FACET_ROWS``
   rows skips the facets the summaries cannot answer (each matching row would be looked
   up one by one) and lists them as not computed; ``?_facet_all=1`` computes them anyway,
@@ -30,6 +31,7 @@ import sqlite3
 from urllib.parse import parse_qsl, urlencode
 
 from datasette import hookimpl
+from datasette.database import QueryInterrupted
 from datasette.facets import ColumnFacet
 from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
 
@@ -64,6 +66,8 @@ class SummaryColumnFacet(ColumnFacet):
         for i, sc in enumerate(configs):
             column = sc["config"].get("column") or sc["config"]["simple"]
             rows = await self._summary_rows(column) if fresh else None
+            if rows is None:
+                rows = await self._indexed_rows(column)
             if rows is not None:
                 answered[i] = await self._result(column, sc["source"], rows)
             elif too_many:
@@ -146,6 +150,55 @@ class SummaryColumnFacet(ColumnFacet):
         except sqlite3.Error:
             return None
         return [tuple(r) for r in result.rows]
+
+    async def _indexed_rows(self, column: str) -> list[tuple] | None:
+        """A page filtered on one faceted value (``?verification=not_found``): another
+        column's facet walks only that value's entries of the covering index leading with
+        the filtered column (``idx_<table>_facet_<column>``, kb.schema.FACET_INDEXES).
+        Left to itself SQLite walks the whole index of the faceted column instead, to
+        group without sorting: a million entries for a value that has none."""
+        page = self._filter()
+        if page is None or not page[0] or page[0] == column or column == "article_id":
+            return None
+        on, value = page
+        if not await self._few_rows(on, value):
+            return None
+        index = escape_sqlite(f"idx_{self.table}_facet_{on}")
+        col = escape_sqlite(column)
+        sql = (
+            f"select {col} as value, count(*) as count from {escape_sqlite(self.table)} "
+            f"indexed by {index} where {escape_sqlite(on)} = :p0 and {col} is not null "
+            f"group by {col} order by count desc, value limit {self.get_facet_size() + 1}"
+        )
+        try:
+            result = await self.ds.execute(
+                self.database,
+                sql,
+                {"p0": value},
+                custom_time_limit=self.ds.setting("facet_time_limit_ms"),
+            )
+        except (sqlite3.Error, QueryInterrupted):  # no such index (older database), too slow
+            return None
+        return [tuple(r) for r in result.rows]
+
+    async def _few_rows(self, on: str, value: object) -> bool:
+        """The value holds under a third of the table's rows (walking its entries and
+        sorting them beats walking the faceted column's whole index), by the summaries."""
+        table = escape_sqlite(self.table)
+        sql = (
+            "select coalesce(sum(case when value = (select {on} from {table} where {on} = :v "
+            "limit 1) then n end), 0), sum(n) from facet_total where table_name = :t "
+            "and column_name = :c"
+        ).format(on=escape_sqlite(on), table=table)
+        try:
+            if not await self._summaries_fresh():
+                return False
+            found = (
+                await self.ds.execute(self.database, sql, {"v": value, "t": self.table, "c": on})
+            ).first()
+        except sqlite3.Error:
+            return False
+        return bool(found and found[1] and 3 * found[0] < found[1])
 
     async def _summaries_fresh(self) -> bool:
         if not any(t == self.table for t, _ in self._summary_columns):
