@@ -158,8 +158,8 @@ class SummaryColumnFacet(ColumnFacet):
         Left to itself SQLite walks the whole index of the faceted column instead, to
         group without sorting: a million entries for a value that has none."""
         page = self._filter()
-        if page is None or not page[0] or page[0] == column or column == "article_id":
-            return None
+        if page is None or page[0] in ("", "article_id", column) or column == "article_id":
+            return None  # unfiltered, one article's few rows, or answered by the summaries
         on, value = page
         if not await self._few_rows(on, value):
             return None
@@ -176,6 +176,7 @@ class SummaryColumnFacet(ColumnFacet):
                 sql,
                 {"p0": value},
                 custom_time_limit=self.ds.setting("facet_time_limit_ms"),
+                log_sql_errors=False,
             )
         except (sqlite3.Error, QueryInterrupted):  # no such index (older database), too slow
             return None
