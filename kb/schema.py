@@ -93,6 +93,8 @@ INDEXES: list[str] = [
     # the article facet of a page filtered on one faceted value, most rows first
     "CREATE INDEX IF NOT EXISTS idx_facet_article_value "
     "ON facet_article(table_name, column_name, value, n, article_id)",
+    # the refresh finds the stale articles' counts by article
+    "CREATE INDEX IF NOT EXISTS idx_facet_article_article ON facet_article(article_id)",
     "CREATE UNIQUE INDEX IF NOT EXISTS idx_decision_key "
     "ON suggestion_decision(article_source, reference_key, doi)",
     *_facet_indexes(),
