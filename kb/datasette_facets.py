@@ -13,8 +13,8 @@ article) by triggers (``kb.summary.FACETS``), so:
   index that leads with the filtered column;
 - a **search** page (``_search``) whose search matches more than ``SEARCH_FACET_ROWS``
   rows skips the facets the summaries cannot answer (each matching row would be looked
-  up one by one) and lists them as not computed; ``?_facet_all=1`` computes them anyway,
-  within ``facet_time_limit_ms``;
+  up one by one); the page says so above the rows, with a link adding ``_facet_all=1``,
+  which computes them anyway within ``facet_time_limit_ms``;
 - everything else (other filters, ``_next`` pages, a database whose summaries are stale
   or missing) is computed by Datasette's own ``ColumnFacet``, unchanged.
 
@@ -89,7 +89,9 @@ class SummaryColumnFacet(ColumnFacet):
                 out.append(answered[i])
             elif by_name.get(column):
                 out.append(by_name[column].pop(0))
-        return out, timed_out + skipped
+        if skipped:  # the page says why, with a link that computes them (extra_template_vars)
+            self.request.scope["kb_facets_skipped"] = skipped
+        return out, timed_out
 
     def get_configs(self):
         only = getattr(self, "_only", None)
@@ -385,8 +387,15 @@ def _json_with_count(send, count: int):
 
 @hookimpl
 def extra_template_vars(request, view_name):
-    """The search count of ``asgi_wrapper`` in the table page's heading."""
-    count = request.scope.get("kb_count") if request is not None else None
-    if view_name == "table" and count is not None:
-        return {"filtered_table_rows_count": count}
-    return {}
+    """The search count of ``asgi_wrapper`` in the table page's heading; the facets a large
+    search left out, for the note above the rows (``templates/_kb_facets_skipped.html``)."""
+    if request is None or view_name != "table":
+        return {}
+    out: dict = {}
+    if request.scope.get("kb_count") is not None:
+        out["filtered_table_rows_count"] = request.scope["kb_count"]
+    if request.scope.get("kb_facets_skipped"):
+        out["kb_facets_skipped"] = request.scope["kb_facets_skipped"]
+        out["kb_search_facet_rows"] = SEARCH_FACET_ROWS
+        out["kb_facet_all_url"] = path_with_added_args(request, {FORCE_ARG: "1"})
+    return out

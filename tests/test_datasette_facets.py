@@ -143,7 +143,9 @@ def test_search_count_from_the_index_and_facets_above_the_limit(kb, monkeypatch)
     assert data["facet_results"] == {}
     assert data["filtered_table_rows_count"] == matches
     page = client.html("/kb/claim?_search=claim")
-    assert "article_id, is_study_description" in page  # listed as not computed
+    assert "Facet counts (article_id, is_study_description) are not shown" in page
+    assert f"this search matches {matches:,}" in page and "_facet_all=1" in page
+    assert "kb-facets-skipped" not in client.html("/kb/claim?_search=claim&_facet_all=1")
     forced = facets(client, "/kb/claim.json?_search=claim&_facet_all=1")
     assert [(v, n) for v, n, _ in forced["article_id"]] == group_by(db, "claim", "article_id")
 
