@@ -107,6 +107,8 @@ class SummaryColumnFacet(ColumnFacet):
     def _filter(self) -> tuple[str, object] | None:
         """``(column, value)`` when the page's only condition is ``column = value`` on a
         summarised column; ``("", None)`` when it has no condition at all; else None."""
+        if "_next" in self.request.args:
+            return self._filter_of_later_page()
         table = escape_sqlite(self.table)
         sql = " ".join(self.sql.split())
         if sql.endswith(f" from {table}") and not self.params:
@@ -120,6 +122,26 @@ class SummaryColumnFacet(ColumnFacet):
             if t == self.table and any(sql.endswith(e) for e in ends):
                 return (column, self.params["p0"])
         return None
+
+    def _filter_of_later_page(self) -> tuple[str, object] | None:
+        """The same for a later page (``_next``), whose SQL also holds the page's cursor:
+        read from the request's arguments, the only source of conditions here (Datasette's
+        column filters; ``_search``, ``_where``, ``_through`` are left to Datasette). Its
+        facets are those of the whole selection, as on the first page and as the row count
+        is; Datasette 0.65 would count only the rows from the cursor on."""
+        args = parse_qsl(self.request.query_string, keep_blank_values=True)
+        if any(k.startswith(("_search", "_where", "_through", "_fts")) for k, _ in args):
+            return None
+        conditions = [(k, v) for k, v in args if not k.startswith("_") or "__" in k]
+        if not conditions:
+            return ("", None)
+        if len(conditions) != 1:
+            return None
+        key, value = conditions[0]
+        column = key[: -len("__exact")] if key.endswith("__exact") else key
+        if "__" in column or (self.table, column) not in self._summary_columns:
+            return None
+        return (column, value)
 
     async def _summary_rows(self, column: str) -> list[tuple] | None:
         """``(value, count)`` rows of the facet from the summaries, or None."""

@@ -99,6 +99,19 @@ def test_filtered_pages_match_datasettes_own_facets(kb):
         assert ours == theirs and ours, path
 
 
+def test_later_pages_show_the_facets_of_the_whole_selection(kb):
+    client, db = kb
+    for first in ("/kb/claim.json", "/kb/finding.json", "/kb/claim.json?is_study_description=1"):
+        data = client.json(first + ("&" if "?" in first else "?") + "_size=2")
+        later = data["next_url"].split("/kb/", 1)[1]
+        assert "_next=" in later
+        ours = facets(client, "/kb/" + later)
+        assert ours == facets(client, first), later
+    where = "and is_study_description = 1"
+    got = facets(client, "/kb/claim.json?is_study_description=1&_next=3")["article_id"]
+    assert [(v, n) for v, n, _ in got] == group_by(db, "claim", "article_id", where)
+
+
 def test_the_summaries_are_what_the_page_reads(kb):
     client, db = kb
     with sqlite3.connect(db) as con:  # a tampered summary shows: the page read it
