@@ -239,22 +239,28 @@ class SummaryColumnFacet(ColumnFacet):
         return not stale.first()[0]
 
     async def _search_too_large(self) -> bool:
-        """A ``_search`` page matching more than ``SEARCH_FACET_ROWS`` rows (counted up to
-        one more than that), unless ``_facet_all=1`` asks for the facets anyway."""
-        args = self.request.args
-        if not any(k.startswith("_search") for k in args) or args.get(FORCE_ARG):
+        """A ``_search`` page matching more than ``SEARCH_FACET_ROWS`` rows, unless
+        ``_facet_all=1`` asks for the facets anyway. A search with other conditions is
+        counted here up to one row more than that (``asgi_wrapper`` serves search pages
+        with ``_nocount=1``): the exact count when it is no more, else "more than"."""
+        state = self.request.scope.get("kb_search")
+        if state is None and not any(k.startswith("_search") for k in self.request.args):
             return False
         known = self.row_count
-        if known is None:  # counted in the full-text index by ``asgi_wrapper``
-            known = self.request.scope.get("kb_count")
-        if known is not None:
-            return known > SEARCH_FACET_ROWS
-        capped = await self.ds.execute(
-            self.database,
-            f"select count(*) from (select 1 from ({self.sql}) limit {SEARCH_FACET_ROWS + 1})",
-            self.params,
-        )
-        return capped.first()[0] > SEARCH_FACET_ROWS
+        if known is None and state is not None:
+            known = state.get("count")  # counted in the full-text index by asgi_wrapper
+        if known is None:
+            capped = await self.ds.execute(
+                self.database,
+                f"select count(*) from (select 1 from ({self.sql}) limit {SEARCH_FACET_ROWS + 1})",
+                self.params,
+            )
+            known = capped.first()[0]
+            if state is not None and known <= SEARCH_FACET_ROWS:
+                state["count"] = known
+            elif state is not None:
+                state["more_than"] = SEARCH_FACET_ROWS
+        return known > SEARCH_FACET_ROWS and not self.request.args.get(FORCE_ARG)
 
     # --- the same result shape as Datasette's ColumnFacet ----------------------------
 
@@ -345,39 +351,44 @@ async def search_count(datasette, database: str, table: str, args: list[tuple[st
 
 @hookimpl
 def asgi_wrapper(datasette):
-    """A search page's row count from the full-text index: Datasette 0.65 counts the
+    """Search pages' row counts without Datasette's lookups: Datasette 0.65 counts the
     matches by looking each one up in the table (217,840 lookups for "fatigue" over 10,000
-    articles). The page is served with ``_nocount=1`` and the exact count from the index
-    is put back where Datasette puts its own: ``filtered_table_rows_count`` in the JSON,
-    the row count in the page's heading."""
+    articles). A search page is served with ``_nocount=1``; a search that is the page's
+    only condition is counted in the full-text index, one with filters by the facet class
+    up to ``SEARCH_FACET_ROWS`` (more is shown as "more than"). The count is put back
+    where Datasette puts its own: ``filtered_table_rows_count`` in the JSON (null when
+    only "more than" is known), the row count in the page's heading."""
 
     def wrap(app):
         async def counted(scope, receive, send):
             m = _TABLE_PATH.match(scope.get("path", "")) if scope["type"] == "http" else None
             query = scope.get("query_string", b"").decode("latin-1") if m else ""
             args = parse_qsl(query, keep_blank_values=True) if "_search" in query else []
-            if not (m and args and scope.get("method", "GET") in ("GET", "HEAD")):
+            searched = any(k.startswith("_search") and k != "_searchmode" for k, _ in args)
+            if not (m and searched and scope.get("method", "GET") in ("GET", "HEAD")):
                 return await app(scope, receive, send)
             try:
                 database = datasette.get_database(route=m["db"]).name
             except KeyError:
                 return await app(scope, receive, send)
-            count = await search_count(datasette, database, m["table"], args)
-            if count is None:
+            fts = datasette.table_metadata(database, m["table"]).get("fts_table")
+            if not fts or dict(args).get("_shape") in ("array", "object"):
                 return await app(scope, receive, send)
+            # shared by every copy of the scope: the facet class fills in what it counts
+            state = {"count": await search_count(datasette, database, m["table"], args)}
             if "_nocount" not in dict(args):
                 args.append(("_nocount", "1"))
-            scope = dict(scope, query_string=urlencode(args).encode("latin-1"), kb_count=count)
+            scope = dict(scope, query_string=urlencode(args).encode("latin-1"), kb_search=state)
             if not m["json"]:
                 return await app(scope, receive, send)
-            await app(scope, receive, _json_with_count(send, count))
+            await app(scope, receive, _json_with_count(send, state))
 
         return counted
 
     return wrap
 
 
-def _json_with_count(send, count: int):
+def _json_with_count(send, state: dict):
     """``send`` for a JSON table page: fills ``filtered_table_rows_count`` when it is null."""
     start: dict = {}
     chunks: list[bytes] = []
@@ -396,7 +407,12 @@ def _json_with_count(send, count: int):
             data = json.loads(body)
         except ValueError:
             data = None
-        if isinstance(data, dict) and data.get("filtered_table_rows_count", 0) is None:
+        count = state.get("count")
+        if (
+            count is not None
+            and isinstance(data, dict)
+            and data.get("filtered_table_rows_count", 0) is None
+        ):
             data["filtered_table_rows_count"] = count
             body = json.dumps(data, default=repr).encode("utf-8")
         headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
@@ -414,8 +430,11 @@ def extra_template_vars(request, view_name):
     if request is None or view_name != "table":
         return {}
     out: dict = {}
-    if request.scope.get("kb_count") is not None:
-        out["filtered_table_rows_count"] = request.scope["kb_count"]
+    state = request.scope.get("kb_search") or {}
+    if state.get("count") is not None:
+        out["filtered_table_rows_count"] = state["count"]
+    if state.get("more_than"):
+        out["kb_more_than"] = state["more_than"]
     if request.scope.get("kb_facets_skipped"):
         out["kb_facets_skipped"] = request.scope["kb_facets_skipped"]
         out["kb_search_facet_rows"] = SEARCH_FACET_ROWS

@@ -146,10 +146,12 @@ def test_search_count_from_the_index_and_facets_above_the_limit(kb, monkeypatch)
     assert data["filtered_table_rows_count"] == matches
     assert set(data["facet_results"]) == {"article_id", "is_study_description"}
     assert f"{matches:,} row" in client.html("/kb/claim?_search=claim")
-    # combined with a filter: Datasette's own count
+    # combined with a filter: counted up to the limit, exact below it
     data = client.json("/kb/claim.json?_search=claim&is_study_description=1")
     expected = group_by(db, "claim", "is_study_description", "and is_study_description = 1")
-    assert data["filtered_table_rows_count"] == (expected[0][1] if expected else 0)
+    with_filter = expected[0][1]
+    assert data["filtered_table_rows_count"] == with_filter
+    assert f"{with_filter:,} row" in client.html("/kb/claim?_search=claim&is_study_description=1")
 
     monkeypatch.setattr(datasette_facets, "SEARCH_FACET_ROWS", 3)
     data = client.json("/kb/claim.json?_search=claim")
@@ -159,6 +161,11 @@ def test_search_count_from_the_index_and_facets_above_the_limit(kb, monkeypatch)
     assert "Facet counts (article_id, is_study_description) are not shown" in page
     assert f"this search matches {matches:,}" in page and "_facet_all=1" in page
     assert "kb-facets-skipped" not in client.html("/kb/claim?_search=claim&_facet_all=1")
+    # above the limit a search with a filter is "more than" the limit: null in the JSON
+    data = client.json("/kb/claim.json?_search=claim&is_study_description=1")
+    assert data["filtered_table_rows_count"] is None and with_filter > 3
+    page = client.html("/kb/claim?_search=claim&is_study_description=1")
+    assert "matches more than 3 rows (counted no further)" in page
     forced = facets(client, "/kb/claim.json?_search=claim&_facet_all=1")
     assert [(v, n) for v, n, _ in forced["article_id"]] == group_by(db, "claim", "article_id")
 
