@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 from kb import models  # noqa: F401  (the tables whose own indexes the facet indexes complete)
+from kb.summary import FACETS
 
 # Default facets of the table pages (``facets`` in datasette_metadata.json). Every page
 # runs one GROUP BY per facet over the rows it shows: on a million-row table that is a
@@ -89,6 +90,11 @@ INDEXES: list[str] = [
     "ON reference_condition(condition_id, reference_id)",
     # local DOI candidates look works up by year (and volume) near a reference's year
     "CREATE INDEX IF NOT EXISTS idx_work_year_volume ON work(year, volume)",
+    # the article facet of a page filtered on one faceted value, most rows first
+    "CREATE INDEX IF NOT EXISTS idx_facet_article_value "
+    "ON facet_article(table_name, column_name, value, n, article_id)",
+    # the refresh finds the stale articles' counts by article
+    "CREATE INDEX IF NOT EXISTS idx_facet_article_article ON facet_article(article_id)",
     "CREATE UNIQUE INDEX IF NOT EXISTS idx_decision_key "
     "ON suggestion_decision(article_source, reference_key, doi)",
     *_facet_indexes(),
@@ -150,6 +156,30 @@ SUMMARY_TRIGGERS: dict[str, str] = {
     "WHEN old.evidence_type IS NOT new.evidence_type "
     f"BEGIN {_MARK} {_OF_WORK.format(row='new')}; END",
 }
+
+
+def _facet_triggers() -> dict[str, str]:
+    """Mark an article's facet counts stale when its rows of a faceted table change
+    (``finding`` is marked by the ``summary_finding_*`` triggers above)."""
+    out = {}
+    for table, cols in FACETS.items():
+        if table == "finding":
+            continue
+        of = ", ".join(dict.fromkeys(("article_id", *cols)))
+        out[f"facet_{table}_ai"] = (
+            f"AFTER INSERT ON {table} BEGIN {_MARK_ARTICLE} VALUES (new.article_id); END"
+        )
+        out[f"facet_{table}_ad"] = (
+            f"AFTER DELETE ON {table} BEGIN {_MARK_ARTICLE} VALUES (old.article_id); END"
+        )
+        out[f"facet_{table}_au"] = (
+            f"AFTER UPDATE OF {of} ON {table} BEGIN {_MARK_ARTICLE} VALUES (old.article_id); "
+            f"{_MARK_ARTICLE} VALUES (new.article_id); END"
+        )
+    return out
+
+
+SUMMARY_TRIGGERS.update(_facet_triggers())
 
 
 def _fts_statements(fts: str, table: str, cols: list[str]) -> list[str]:
