@@ -78,11 +78,14 @@ def search_early(
     article_ids: Sequence[int] | None = None,
     *,
     refresh: bool = False,
+    not_found: set[str] = frozenset(),  # type: ignore[assignment]
 ) -> int:
-    """Start the searches of references without a usable DOI (they need one whatever the
-    DOI look-ups answer), the same selection ``_compute`` makes: not cached, local best not
-    good enough. A reference with a settled outcome (a stored state, not pending) is left
-    to ``make_suggestions``, which keeps it or recomputes it. Returns how many started."""
+    """Start the searches of references without a usable DOI or whose DOI Crossref does not
+    know (``not_found``: normalised DOIs of this run's 404s, before the references are
+    updated), the same selection ``_compute`` makes: not cached, local best not good
+    enough. Call it once the DOI answers are saved (they are local candidates). A reference
+    with a settled outcome (a stored state, not pending) is left to ``make_suggestions``,
+    which keeps it or recomputes it. Returns how many started."""
     stmt = select(*REF_COLUMNS)
     if article_ids is not None:
         stmt = stmt.where(Reference.article_id.in_(article_ids))
@@ -98,7 +101,8 @@ def search_early(
     for ref in refs:
         if ref.id in settled or ref.verification == "verified":
             continue
-        if has_usable_doi(ref.doi, ref.doi_status):
+        usable = has_usable_doi(ref.doi, ref.doi_status)
+        if usable and normalize_doi(ref.doi, strict=False) not in not_found:
             continue
         facts = facts_from_reference(ref)
         text = query_text(ref) if worth_searching(facts) else None
