@@ -344,12 +344,12 @@ class CrossrefClient:
                         got = fut.result()
                     except CrossrefError as err:
                         got = {} if kind == "list" else err  # a failed batch: one by one
-                    if kind == "single":
+                    if kind == "list":  # before yielding: the caller may take a while
+                        confirm([d for d in asked if d not in got])
+                        if got:
+                            yield got
+                    else:
                         yield {asked[0]: got}
-                        continue
-                    if got:
-                        yield got
-                    confirm([d for d in asked if d not in got])
 
     def filter_dois(self, dois: list[str]) -> dict[str, dict]:
         """One list request; only the DOIs it returned, keyed lower-case."""

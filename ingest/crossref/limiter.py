@@ -47,7 +47,7 @@ from dataclasses import dataclass
 
 # The longest send delay (release -> arrival at the server) allowed for, in seconds: our
 # request set-up (habanero opens a connection per request) and the time to send headers.
-MARGIN = 0.1
+MARGIN = 0.15
 MAX_MARGIN = 1.0  # how far 429s may widen it
 
 

@@ -32,6 +32,8 @@ from kb.crossref.suggestions import make_suggestions, search_early
 from kb.crossref.works import existing_works, save_work
 from kb.models import CrossrefResponse, Reference
 
+SWITCH_INTERVAL = 0.0005  # seconds; sys.setswitchinterval while Crossref is called
+
 
 @dataclass
 class CrossrefSummary:
@@ -74,6 +76,21 @@ def _usable_dois(session: Session, article_ids: Sequence[int] | None) -> list[st
     )
     dois = session.execute(_scope(stmt, article_ids)).scalars()
     return sorted({normalize_doi(d, strict=False) for d in dois if d and d.strip()})
+
+
+@contextmanager
+def _responsive_threads(interval: float = SWITCH_INTERVAL) -> Iterator[None]:
+    """While requests are out the main thread computes (saving works, planning searches),
+    and a request thread waits for the interpreter after each socket call until the next
+    switch: 5 ms by default, tens of times per request on a busy machine, which stretches
+    its send delay past the limiter's margin. A short switch interval while Crossref is
+    being called keeps it inside; the previous one is restored after."""
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(min(before, interval))
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(before)
 
 
 @contextmanager
@@ -203,6 +220,7 @@ def verify_and_suggest(
     with ExitStack() as stack:
         if not offline:
             client = CrossrefClient(base_url=base_url, mailto=mailto, limits=limits)
+            stack.enter_context(_responsive_threads())
             stack.callback(_client_summary, summary, client)
             ahead = stack.enter_context(SearchAhead(client))
         with Session(engine) as session:
