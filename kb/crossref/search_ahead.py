@@ -4,8 +4,9 @@
 its reference, so the references are concluded while later searches are still out and
 nothing but the last one is left when the last answer arrives.
 
-The list bucket (3 requests/s) bounds a run. A reference without a usable DOI needs its
-search whatever the verification of the others says, so its search starts as soon as the
+The list bucket (3 requests/s) bounds a run. A reference without a usable DOI (or whose
+DOI Crossref just answered 404) needs its search whatever the verification of the others
+says, so its search starts as soon as the
 works the DOI look-ups returned are saved (they are local candidates and may spare it),
 while the remaining references are planned; the suggestion step later takes the answer
 (or starts what is left). Every search goes through the client's limiter; this only
