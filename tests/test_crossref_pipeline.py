@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from ingest.crossref import client as client_module
 from ingest.crossref.client import CrossrefClient
+from ingest.crossref.errors import CrossrefError
 from ingest.crossref.limiter import Limits
 from kb.crossref import run as run_module
 from kb.crossref.run import verify_and_suggest
@@ -119,3 +120,24 @@ def test_the_switch_interval_is_restored(engine, crossref_server):
         run_module._fetch_and_save = real
     assert inside == [min(before, run_module.SWITCH_INTERVAL)]
     assert sys.getswitchinterval() == before
+
+
+def test_the_server_process_counts_and_logs_like_the_server():
+    from ingest.crossref.testing import ServerLimits, load_world
+    from ingest.crossref.testing_process import ServerProcess
+
+    world = load_world()
+    with ServerProcess(world, limits=ServerLimits(list_rate=1)) as srv:
+        c = CrossrefClient(base_url=srv.url, mailto="t@example.org", max_retries=0)
+        assert c.filter_dois([world[0]["DOI"]])  # answered through the child's server
+        for work in world[1:3]:  # more list requests: some may be over the limit of 1/s
+            try:
+                c.filter_dois([work["DOI"]])
+            except CrossrefError as err:
+                assert err.kind == "rate_limited"
+        log, stats = srv.log, srv.stats
+        assert [e.kind for e in log] == ["list"] * 3 and "filter=doi" in log[0].raw_path
+        assert log[0].status == 200 and stats.requests == 3
+        assert stats.rejected == sum(e.status == 429 for e in log) == c.stats.rate_limited
+        srv.reset()
+        assert srv.log == [] and srv.requests == 0
