@@ -23,8 +23,8 @@ import random
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -34,7 +34,7 @@ import httpx2
 from habanero.exceptions import RequestError
 
 from ingest.crossref.errors import CrossrefError
-from ingest.crossref.limiter import Limiter, Limits
+from ingest.crossref.limiter import MARGIN, Limiter, Limits
 from ingest.doi import crossref_path_segment, normalize_doi
 
 DEFAULT_BASE_URL = "https://api.crossref.org"
@@ -68,6 +68,21 @@ def _warn_no_mailto() -> None:
             "warning: no contact address for Crossref's polite pool (set --mailto or "
             "KB_MAILTO); using the public pool's lower limits\n"
         )
+
+
+_warmed = False
+
+
+def _warm_up() -> None:
+    """Import what httpx2 imports on its first request (its transport, h11, anyio, the IDNA
+    codec) before any request is released: a first request would otherwise carry that
+    import in its send delay, which the limiter's margin does not allow for."""
+    global _warmed
+    if not _warmed:
+        import encodings.idna  # noqa: F401 - the host name codec
+
+        httpx2.HTTPTransport().close()
+        _warmed = True
 
 
 def _retry_after(response: httpx2.Response | None) -> float | None:
@@ -164,6 +179,7 @@ class CrossrefClient:
         max_backoff: float = 30.0,
         error_budget: float = 0.10,
         min_errors_to_abort: int = 5,
+        send_margin: float = MARGIN,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.mailto = resolve_mailto(mailto)
@@ -173,7 +189,10 @@ class CrossrefClient:
             "/"
         )
         default = Limits.polite() if self.mailto else Limits.public()
-        self.limiter = Limiter(limits or default)
+        # send_margin: the longest delay from a request's release to its arrival at Crossref
+        # the limiter allows for (``ingest/crossref/limiter.py``); a 429 widens it
+        self.limiter = Limiter(limits or default, margin=send_margin)
+        _warm_up()
         self._cr = habanero.Crossref(
             base_url=self.base_url,
             mailto=self.mailto,
@@ -213,6 +232,8 @@ class CrossrefClient:
                 failed = _in_chain(exc, httpx2.HTTPStatusError)
                 if failed is not None:  # the only response headers habanero lets us see
                     bucket.adapt(failed.response.headers)
+                if err.kind == "rate_limited":  # arrived later than the margin allows for
+                    bucket.widen()
         with self._lock:
             self.stats.requests += 1
             self.stats.by_kind[kind] += 1
@@ -280,44 +301,55 @@ class CrossrefClient:
     def fetch_works(
         self, dois: Iterable[str], on_progress: Callable[[int], None] | None = None
     ) -> dict[str, dict | None | CrossrefError]:
-        """Normalised DOI -> message, None (Crossref's 404) or the ``CrossrefError`` it ended with.
-
-        Batched ``filter=doi:`` requests of ``BATCH_SIZE``, and one by one what a batch did not
-        return (only a 404 means not found); DOIs with a comma cannot go into a filter. Single
-        requests have their own limits, so they start as soon as their batch is back.
-        ``on_progress(n)``: n more DOIs answered."""
+        """Normalised DOI -> message, None (Crossref's 404) or the ``CrossrefError`` it ended with
+        (``stream_works``, collected). ``on_progress(n)``: n more DOIs answered."""
         wanted = list(dict.fromkeys(normalize_doi(d, strict=False) for d in dois))
-        out: dict[str, dict | None | CrossrefError] = {}
-        progress = on_progress or (lambda _n: None)
+        out = {}
+        for answers in self.stream_works(wanted):
+            out.update(answers)
+            if on_progress:
+                on_progress(len(answers))
+        return {d: out[d] for d in wanted}
+
+    def stream_works(self, dois: Iterable[str]) -> Iterator[dict[str, dict | None | CrossrefError]]:
+        """The answers of ``fetch_works`` as they come: one dict per batch (the DOIs it
+        returned) and per single request, so the caller can save them while the rest are out.
+
+        Batched ``filter=doi:`` requests of up to ``BATCH_SIZE``, and one by one what a batch
+        did not return (only a 404 means not found); DOIs with a comma cannot go into a filter.
+        Batches are striped over the DOIs (the i-th of k batches takes every k-th DOI): DOIs a
+        batch misses tend to sort together (one registrant), and striped, their single
+        requests (their own limits) start after the first batch instead of the last."""
+        wanted = list(dict.fromkeys(normalize_doi(d, strict=False) for d in dois))
         lim = self.limiter.limits
-        chunks = [wanted[i : i + BATCH_SIZE] for i in range(0, len(wanted), BATCH_SIZE)]
-        batchable = [c for c in ([d for d in ch if "," not in d] for ch in chunks) if c]
+        batchable = [d for d in wanted if "," not in d]
+        k = -(-len(batchable) // BATCH_SIZE)
+        stripes = [batchable[i::k] for i in range(k)]
         with (
             ThreadPoolExecutor(lim.list_concurrency) as lists,
             ThreadPoolExecutor(lim.single_concurrency) as singles,
         ):
-            single: dict[Future, str] = {}
+            pending: dict[Future, tuple[str, list[str]]] = {}
 
             def confirm(todo: list[str]) -> None:
-                single.update({singles.submit(self.fetch_work, d): d for d in todo})
+                pending.update({singles.submit(self.fetch_work, d): ("single", [d]) for d in todo})
 
             confirm([d for d in wanted if "," in d])  # cannot go into a filter
-            batches = {lists.submit(self.filter_dois, c): c for c in batchable}
-            for fut in as_completed(batches):
-                try:
-                    got = fut.result()
-                except CrossrefError:
-                    got = {}  # those DOIs are tried one by one
-                out.update(got)
-                progress(len(got))
-                confirm([d for d in batches[fut] if d not in got])
-            for fut in as_completed(single):
-                try:
-                    out[single[fut]] = fut.result()
-                except CrossrefError as err:
-                    out[single[fut]] = err
-                progress(1)
-        return {d: out[d] for d in wanted}
+            pending.update({lists.submit(self.filter_dois, c): ("list", c) for c in stripes})
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    kind, asked = pending.pop(fut)
+                    try:
+                        got = fut.result()
+                    except CrossrefError as err:
+                        got = {} if kind == "list" else err  # a failed batch: one by one
+                    if kind == "list":  # before yielding: the caller may take a while
+                        confirm([d for d in asked if d not in got])
+                        if got:
+                            yield got
+                    else:
+                        yield {asked[0]: got}
 
     def filter_dois(self, dois: list[str]) -> dict[str, dict]:
         """One list request; only the DOIs it returned, keyed lower-case."""

@@ -154,6 +154,12 @@ class _Stats:
         self.log: list[LogEntry] = []
 
 
+class _Server(ThreadingHTTPServer):
+    # A real server's accept queue, not the stdlib's 5: with a full queue the kernel drops
+    # a client's SYN and the request arrives a second or more late (a retransmission).
+    request_queue_size = 128
+
+
 class CrossrefTestServer:
     def __init__(
         self,
@@ -174,7 +180,7 @@ class CrossrefTestServer:
         self.faults: list[Fault] = []
         self.stats = _Stats()
         handler = type("Handler", (_Handler,), {"server_ref": self})
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        self.httpd = _Server(("127.0.0.1", port), handler)
         self.httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 

@@ -32,6 +32,8 @@ from kb.crossref.suggestions import make_suggestions, search_early
 from kb.crossref.works import existing_works, save_work
 from kb.models import CrossrefResponse, Reference
 
+SWITCH_INTERVAL = 0.0005  # seconds; sys.setswitchinterval while Crossref is called
+
 
 @dataclass
 class CrossrefSummary:
@@ -77,6 +79,21 @@ def _usable_dois(session: Session, article_ids: Sequence[int] | None) -> list[st
 
 
 @contextmanager
+def _responsive_threads(interval: float = SWITCH_INTERVAL) -> Iterator[None]:
+    """While requests are out the main thread computes (saving works, planning searches),
+    and a request thread waits for the interpreter after each socket call until the next
+    switch: 5 ms by default, tens of times per request on a busy machine, which stretches
+    its send delay past the limiter's margin. A short switch interval while Crossref is
+    being called keeps it inside; the previous one is restored after."""
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(min(before, interval))
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(before)
+
+
+@contextmanager
 def _bar(progress: bool, length: int, label: str) -> Iterator:
     if progress and length:
         with click.progressbar(length=length, label=label, file=sys.stderr) as b:
@@ -85,10 +102,22 @@ def _bar(progress: bool, length: int, label: str) -> Iterator:
         yield None
 
 
-def _fetch(client: CrossrefClient, dois: list[str], progress: bool) -> dict[str, object]:
-    """DOI -> message | None (404) | CrossrefError (``client.fetch_works``), with a bar."""
+def _fetch_and_save(
+    session: Session, client: CrossrefClient, dois: list[str], progress: bool
+) -> dict[str, object]:
+    """DOI -> message | None (404) | CrossrefError (``client.stream_works``). Each answer is
+    cached and its work saved as it arrives, while the other requests are out, so saving
+    is off the critical path."""
+    fetched: dict[str, object] = {}
     with _bar(progress, len(dois), "Crossref look-ups") as bar:
-        return dict(client.fetch_works(dois, bar.update if bar else None))
+        for answers in client.stream_works(dois):
+            for doi, got in answers.items():
+                fetched[doi] = got
+                if isinstance(got, dict | None):
+                    save_answer(session, doi, got)
+            if bar is not None:
+                bar.update(len(answers))
+    return fetched
 
 
 def _cached(session: Session, dois: list[str]) -> dict[str, CrossrefResponse]:
@@ -110,7 +139,7 @@ def _resolve(
     fetched: dict,
     cache: dict[str, CrossrefResponse],
 ) -> dict[str, tuple[str, str | None]]:
-    """Outcome per DOI: (verification, source). Saves API answers and their works.
+    """Outcome per DOI: (verification, source); API answers (``fetched``) are saved already.
     ``cache``: rows already read (the rest of what was not fetched is read here)."""
     outcome: dict[str, tuple[str, str | None]] = {}
     unanswered = [d for d in dois if not isinstance(fetched.get(d, 0), dict | None)]
@@ -121,7 +150,6 @@ def _resolve(
     for doi in dois:
         got = fetched.get(doi, "not asked")
         if isinstance(got, dict | None):
-            save_answer(session, doi, got)
             outcome[doi] = ("verified" if got else "not_found", "api")
             continue
         row = cache.get(doi)
@@ -192,11 +220,12 @@ def verify_and_suggest(
     with ExitStack() as stack:
         if not offline:
             client = CrossrefClient(base_url=base_url, mailto=mailto, limits=limits)
+            stack.enter_context(_responsive_threads())
             stack.callback(_client_summary, summary, client)
             ahead = stack.enter_context(SearchAhead(client))
-            if to_fetch:
-                fetched = _fetch(client, to_fetch, progress)
         with Session(engine) as session:
+            if client is not None and to_fetch:
+                fetched = _fetch_and_save(session, client, to_fetch, progress)
             outcome = _resolve(session, summary, dois, fetched, cache)
             session.commit()
             # The works Crossref just answered are local candidates: deciding a search before
@@ -204,7 +233,8 @@ def verify_and_suggest(
             # the benchmark). Searches start as soon as each is decided, while the rest is
             # planned and the references are updated.
             if ahead is not None:
-                search_early(session, ahead, article_ids, refresh=refresh)
+                not_found = {d for d, (v, _src) in outcome.items() if v == "not_found"}
+                search_early(session, ahead, article_ids, refresh=refresh, not_found=not_found)
             _apply(session, outcome, article_ids)
             session.commit()
             summary.suggested = make_suggestions(

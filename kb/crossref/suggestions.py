@@ -11,11 +11,9 @@ work) and a rejected DOI is never suggested again.
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Sequence
 from typing import Any
 
-import click
 from sqlalchemy import delete, select, update
 from sqlmodel import Session
 
@@ -28,10 +26,10 @@ from ingest.crossref.suggest import (
     worth_searching,
 )
 from ingest.doi import has_usable_doi, normalize_doi
-from kb.crossref.cache import lookup, query_key, raw, save_response
+from kb.crossref.cache import lookup, query_key
 from kb.crossref.candidates import CandidateMemo, local_candidates
 from kb.crossref.decisions import link_accepted
-from kb.crossref.search_ahead import ROWS, SearchAhead
+from kb.crossref.search_ahead import ROWS, Answers, SearchAhead
 from kb.crossref.suggestion_state import (
     REF_COLUMNS,
     inputs_digest,
@@ -78,11 +76,14 @@ def search_early(
     article_ids: Sequence[int] | None = None,
     *,
     refresh: bool = False,
+    not_found: set[str] = frozenset(),  # type: ignore[assignment]
 ) -> int:
-    """Start the searches of references without a usable DOI (they need one whatever the
-    DOI look-ups answer), the same selection ``_compute`` makes: not cached, local best not
-    good enough. A reference with a settled outcome (a stored state, not pending) is left
-    to ``make_suggestions``, which keeps it or recomputes it. Returns how many started."""
+    """Start the searches of references without a usable DOI or whose DOI Crossref does not
+    know (``not_found``: normalised DOIs of this run's 404s, before the references are
+    updated), the same selection ``_compute`` makes: not cached, local best not good
+    enough. Call it once the DOI answers are saved (they are local candidates). A reference
+    with a settled outcome (a stored state, not pending) is left to ``make_suggestions``,
+    which keeps it or recomputes it. Returns how many started."""
     stmt = select(*REF_COLUMNS)
     if article_ids is not None:
         stmt = stmt.where(Reference.article_id.in_(article_ids))
@@ -98,7 +99,8 @@ def search_early(
     for ref in refs:
         if ref.id in settled or ref.verification == "verified":
             continue
-        if has_usable_doi(ref.doi, ref.doi_status):
+        usable = has_usable_doi(ref.doi, ref.doi_status)
+        if usable and normalize_doi(ref.doi, strict=False) not in not_found:
             continue
         facts = facts_from_reference(ref)
         text = query_text(ref) if worth_searching(facts) else None
@@ -263,74 +265,44 @@ def _compute(
         plans.append((ref, facts, decided, rejected, local, text, digest))
 
     texts = [p[5] for p in plans if p[5]]
-    answers = _query_all(session, client, texts, progress, fresh, ahead)
-    standing, states = 0, []
-    for ref, facts, decided, rejected, local, text, digest in plans:
-        remote_best, messages, from_cache = None, {}, False
-        if text and text in answers:
-            items, from_cache = answers[text]
-            messages = {normalize_doi(i["DOI"], strict=False): i for i in items}
-            works = [work_from_message(i, "api")[0] for i in items]
-            remote_best = _best(facts, works, rejected)
-        best, prov = local, None
-        if remote_best and (best is None or remote_best.confidence > best.confidence):
-            best = remote_best
-            if session.get(Work, best.doi) is None:
-                save_work(session, messages[best.doi], "api")
-                fetched.add(best.doi)
-            prov = "cache" if from_cache else "api"
-        if best is not None and prov is None:
-            prov = _provenance(best.doi, session, fetched)
-        standing += _store(session, ref, facts, best, prov, decided)
-        pending = bool(text) and text not in answers
-        states.append(
-            {"reference_id": ref.id, "article_id": ref.article_id, "inputs": digest,
-             "pending": pending}
-        )  # fmt: skip
+    with Answers(session, client, texts, fresh, ahead=ahead, progress=progress) as answers:
+        standing, states = 0, []
+        for plan in plans:
+            standing += _conclude(session, plan, answers.get(plan[5]), fetched, states)
     return standing, states
 
 
-def _query_all(
+def _conclude(
     session: Session,
-    client: CrossrefClient | None,
-    texts: list[str],
-    progress: bool,
-    fresh: set[str],
-    ahead: SearchAhead | None = None,
-) -> dict[str, tuple[list[dict], bool]]:
-    """Query text -> (items, from cache). Cached answers first; the rest from Crossref
-    (taken from ``ahead`` when already started there).
-    ``fresh``: texts Crossref answered earlier in this run (not "from cache"); grows."""
-    out: dict[str, tuple[list[dict], bool]] = {}
-    todo = []
-    for text in dict.fromkeys(texts):
-        row = lookup(session, query_key(text, ROWS))
-        if row is not None:
-            out[text] = (raw(row) or [], text not in fresh)
-        else:
-            todo.append(text)
-    if client is None or not todo or client.aborted_reason:
-        return out
-    own = ahead is None or ahead.client is not client
-    searches = SearchAhead(client) if own else ahead
-    try:
-        searches.start(todo)
-        todo = [t for t in todo if searches.started(t)]
-        results = ((t, searches.result(t)) for t in todo)
-        if progress:
-            with click.progressbar(
-                results, length=len(todo), label="DOI suggestions", file=sys.stderr
-            ) as bar:
-                results = list(bar)
-        for text, items in results:
-            if isinstance(items, list):
-                save_response(session, query_key(text, ROWS), status="found", raw=items)
-                out[text] = (items, False)
-                fresh.add(text)
-    finally:
-        if own:
-            searches.close()
-    return out
+    plan: tuple,
+    answer: tuple[list[dict], bool] | None,
+    fetched: set[str],
+    states: list[dict],
+) -> int:
+    """One reference's suggestion from its plan and its search's answer (None: none
+    wanted, or not answered); appends its state row. Returns 1 when one is standing."""
+    ref, facts, decided, rejected, local, text, digest = plan
+    remote_best, messages, from_cache = None, {}, False
+    if text and answer is not None:
+        items, from_cache = answer
+        messages = {normalize_doi(i["DOI"], strict=False): i for i in items}
+        works = [work_from_message(i, "api")[0] for i in items]
+        remote_best = _best(facts, works, rejected)
+    best, prov = local, None
+    if remote_best and (best is None or remote_best.confidence > best.confidence):
+        best = remote_best
+        if session.get(Work, best.doi) is None:
+            save_work(session, messages[best.doi], "api")
+            fetched.add(best.doi)
+        prov = "cache" if from_cache else "api"
+    if best is not None and prov is None:
+        prov = _provenance(best.doi, session, fetched)
+    pending = bool(text) and answer is None
+    states.append(
+        {"reference_id": ref.id, "article_id": ref.article_id, "inputs": digest,
+         "pending": pending}
+    )  # fmt: skip
+    return _store(session, ref, facts, best, prov, decided)
 
 
 def _store(
