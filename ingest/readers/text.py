@@ -276,7 +276,11 @@ def unbracket_subscripts(text: str) -> str:
         return text
 
     def plain(m: re.Match[str]) -> str:
-        return m.group(1) if _SYMBOL_BEFORE.search(text, 0, m.start()) else m.group(0)
+        # A window of a few characters, not the whole prefix: a ``$``-anchored search from
+        # position 0 would scan everything before each bracket (quadratic on one long line);
+        # the look-behind still sees the character before the window's start.
+        at = m.start()
+        return m.group(1) if _SYMBOL_BEFORE.search(text, max(0, at - 5), at) else m.group(0)
 
     return _BRACKET_NUMBER.sub(plain, text)
 
