@@ -25,8 +25,8 @@ TOKEN_RE = re.compile(
     r"(?:https?://|www\.)[^\s<>\"“”]+"  # a URL, whole
     r"|(?:doi:\s?)?10\.\d{4,9}/[^\s<>\"“”]+"  # a DOI, whole
     r"|[A-Z]{1,4}(?=\d)"  # capitals before digits apart: "Phys. Rev. D59" -> "D", "59"
-    r"|(?=[^\W\d_]*[a-z])[^\W\d_]{3,}(?=\d)"  # a word glued to digits: "Applications391"
-    r"|\w*\d\w*"  # digits, with letters glued on
+    r"|(?=[^\W\d_a-z]*+[a-z])[^\W\d_]{3,}+(?=\d)"  # a word glued to digits: "Applications391"
+    r"|(?=[^\W\d]*+\d)\w++"  # digits, with letters glued on (possessive: no backtracking)
     r"|[^\W\d_]+(?:['’-][^\W\d_]+)*\.?"  # a word, its full stop kept
     r"|[^\w\s]"  # any other character alone
 )
