@@ -59,6 +59,9 @@ def find_markers(
         add(mp.find_paren_numbers(text, keys, warnings), "paren")
     if "bare" in styles and not tabular:
         add(mp.find_bare(text, keys), "bare")
+    numbered = sorted(styles & {"bracket", "paren", "superscript", "bare"})
+    if numbered and not tabular:  # "from ref. 46": the article's own numbers, named by word
+        add(mp.find_ref_word(text, keys), numbered[0])
 
     taken = Spans((m.start(), m.end()) for m in _URL_RE.finditer(text))
     out: list[ParsedMarker] = []

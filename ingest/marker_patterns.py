@@ -222,6 +222,22 @@ def find_bare(text: str, keys: Collection[str]) -> list[Hit]:
     return out
 
 
+# "ref. 46", "refs. 3, 5", "references 12–14": a number the word "reference" names.
+_REF_WORD_RE = re.compile(rf"\b(?:[Rr]efs?\.?|[Rr]eferences?)\s+({_NUMLIST})(?![\d.,]\d)")
+
+
+def find_ref_word(text: str, keys: Collection[str]) -> list[Hit]:
+    """Numbers named by the word: "obtained from ref. 46". In any numeric article, with
+    or without brackets around it, when every number is an entry of the list."""
+    known = {k for k in keys if k.isdigit()}
+    out = []
+    for m in _REF_WORD_RE.finditer(text):
+        got = expand(m.group(1))
+        if got and all(k in known for k in got):
+            out.append((m.start(1), m.end(1), got))
+    return out
+
+
 def looks_tabular(text: str) -> bool:
     """A table row (cells, or mostly numbers): its numbers are data, not citations."""
     if "\t" in text or text.count("|") >= 2:

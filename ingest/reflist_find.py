@@ -194,9 +194,13 @@ def section_entries(doc: Document, body: list[int], *, headed: bool) -> list[int
     accepted = {i for i, s in scores.items() if _accept(doc.blocks[i], s, headed)}
     items = [i for i in blocks if i in scores]
     for prev, i, nxt in zip(items, items[1:], [*items[2:], None], strict=False):
-        # a terse entry between two entries, or the last one of the section
+        # a terse entry between two entries, or the last one of the section; a last block
+        # of another kind (a paragraph after list items: "Articles from X are provided
+        # here courtesy of Y") must read a little like an entry itself
+        last_other = nxt is None and _kind(doc.blocks[i]) != _kind(doc.blocks[prev])
         if headed and prev in accepted and (nxt is None or nxt in accepted) and scores[i] > 0:
-            accepted.add(i)
+            if not last_other or scores[i] >= ITEM_SCORE:
+                accepted.add(i)
     entries: list[int] = []
     misses = 0
     for i in items:
@@ -210,6 +214,11 @@ def section_entries(doc: Document, body: list[int], *, headed: bool) -> list[int
         if misses >= 2 or (scores[i] < 0.15 and len(doc.block_text(doc.blocks[i]).split()) >= 25):
             break  # prose again, or author information: the list has ended
     return entries
+
+
+def _kind(block: Block) -> bool:
+    """True for a list item (or a reference block), False for a paragraph."""
+    return block.in_list or block.kind == "reference"
 
 
 def _accept(block: Block, score: float, headed: bool) -> bool:

@@ -12,12 +12,10 @@ from sqlmodel import Session
 
 import kb.cli.audit  # noqa: F401  (registers `kb audit` on the group)
 from kb.audit import run_audit
+from kb.audit.render import render_csv, render_markdown, render_text
 from kb.audit.report import (
     ArticleNotFound,
     audit_report,
-    render_csv,
-    render_markdown,
-    render_text,
     validate_report,
 )
 from kb.cli import cli

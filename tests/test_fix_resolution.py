@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 
-from kb.audit.report import render_markdown, render_text
+from kb.audit.render import render_markdown, render_text
 from kb.audit.resolve import canonical_entries, resolve_fixes
 from kb.models import Finding
 

@@ -4,39 +4,26 @@ from __future__ import annotations
 
 import re
 
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from bs4 import BeautifulSoup, NavigableString, Tag
 
 from ingest.readers.document import ANCHOR_PREFIX, Builder, Document, Inline
 from ingest.readers.html_markers import anchor_keys, keys_from_text, marker_style_of
+from ingest.readers.html_page import (
+    REFS_CONTAINER,
+    classes_of,
+    content_root,
+    drop_furniture,
+    is_gone,
+    meta_values,
+)
 from ingest.readers.text import BYLINE, is_furniture
 from ingest.types import IngestError
 
-# Never content, whatever their classes say.
-_DROP_TAGS = {
-    "script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas",
-    "form", "button", "input", "select", "textarea", "nav", "header", "footer", "aside",
-    "link", "meta", "math", "video", "audio", "map", "dialog", "head",
-}  # fmt: skip
-# Class/id words that mark page furniture: sharing, booking, menus, sidebars, cookie banners.
-_FURNITURE = re.compile(
-    r"(?:^|[-_ ])(?:nav|navbar|navigation|menu|sidebar|toc|breadcrumbs?|share|sharing|social"
-    r"|sharedaddy|booking|newsletter|subscribe|cookies?|banner|advert|ads|popup|modal|related"
-    r"|scroll-?to-?top|back-?to-?top|skip-?link|comments?|book-summary|book-header|widget)"
-    # "toc-section", "nav-content" hold the article itself (journal pages section by TOC)
-    r"(?:$|\s|[-_](?!section|content|body|main|article))",
-    re.I,
-)
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _BLOCK_TAGS = {
     "p", "div", "section", "article", "main", "li", "ul", "ol", "dl", "dt", "dd", "blockquote",
     "h1", "h2", "h3", "h4", "h5", "h6", "table", "figure", "figcaption", "pre", "hr", "body",
     "center", "details", "summary", "address", "tr", "td", "th", "tbody", "thead", "caption",
 }  # fmt: skip
-_REFS_CONTAINER = re.compile(
-    r"^(?:refs|references?|reference-list|ref-list|references-list|bibliography|csl-bib-body"
-    r"|footnotes|endnotes|reflist)$",
-    re.I,
-)
 _REF_ANCHOR = re.compile(r"^#(?:ref|cite|bib|fn|footnote|endnote|b|r|CR)[-_:]?\w", re.I)
 _SUP_GLUE = re.compile(r"\s*[,;–-]\s*")
 _CITE_SHAPE = re.compile(r"^[\[(]?\s*\d{1,4}(?:\s*[-–—,;]\s*\d{1,4})*\s*[\])]?$")
@@ -45,102 +32,6 @@ _SUPERSCRIPT = str.maketrans("0123456789-–,", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻�
 _BACKLINK_TEXT = re.compile(
     r"^(?:jump up(?: to)?:?\s*)?(?:\^|↑|[a-z]{1,2}|\d{1,3}(?:\.\d{1,3})?|back|return)?$", re.I
 )
-
-
-def _classes(tag: Tag) -> str:
-    cls = tag.get("class") or []
-    return " ".join(cls if isinstance(cls, list) else [cls]) + " " + str(tag.get("id") or "")
-
-
-def _is_hidden(tag: Tag) -> bool:
-    return (
-        tag.has_attr("hidden")
-        or str(tag.get("aria-hidden", "")).lower() == "true"
-        or bool(_HIDDEN_STYLE.search(str(tag.get("style") or "")))
-    )
-
-
-# Linear time, whatever the nesting: every pass below visits each node a bounded number of
-# times. No per-node subtree searches (``find``, ``find_all``, ``get_text`` on every tag),
-# and no ``tag.decomposed``: on a live Tag bs4 4.15 resolves that attribute through
-# ``Tag.__getattr__``, i.e. ``tag.find("_decomposed")``, a search of the whole subtree.
-
-
-def _gone(el: Tag | NavigableString) -> bool:
-    """Decomposed (``decompose`` stores the flag in the element's own ``__dict__``)."""
-    return bool(el.__dict__.get("_decomposed", False))
-
-
-def _clean(soup: BeautifulSoup) -> None:
-    for c in soup.find_all(string=lambda s: isinstance(s, Comment)):
-        c.extract()
-    for tag in soup.find_all(list(_DROP_TAGS)):
-        if not _gone(tag):
-            tag.decompose()
-    for tag in soup.find_all(True):
-        if _gone(tag) or tag.name == "body":
-            continue
-        if _is_hidden(tag) or (_FURNITURE.search(_classes(tag)) and not _is_content(tag)):
-            # A references container can be called "references-nav"... keep real lists.
-            if not _REFS_CONTAINER.match(str(tag.get("id") or "")):
-                tag.decompose()
-
-
-def _is_content(tag: Tag) -> bool:
-    """A document section (Pandoc/bookdown ``<div class="section level4"
-    id="use-code-comments-effectively">``) or a reference entry (``id="ref-cyware_social_x"``,
-    ``class="csl-entry"``): its id is a slug of what it holds, not furniture."""
-    classes = tag.get("class") or []
-    return (
-        tag.name == "section"
-        or "section" in classes
-        or "csl-entry" in classes
-        or str(tag.get("id") or "").startswith(("ref-", "cite_note", "bib"))
-    )
-
-
-def _meta(soup: BeautifulSoup, *names: str) -> list[str]:
-    out: list[str] = []
-    for name in names:
-        for m in soup.find_all("meta", attrs={"name": name}) + soup.find_all(
-            "meta", attrs={"property": name}
-        ):
-            content = (m.get("content") or "").strip()
-            if content and content not in out:
-                out.append(content)
-    return out
-
-
-def _text_lengths(root: Tag) -> dict[int, int]:
-    """``len(tag.get_text(" ", strip=True))`` for every tag under ``root``, in one pass.
-
-    Each tag gets (characters, non-empty strings); children are summed into parents in
-    reverse document order, so nested candidates cost nothing extra."""
-    chars: dict[int, int] = {}
-    count: dict[int, int] = {}
-    nodes = [root, *root.descendants]
-    for node in reversed(nodes):
-        if isinstance(node, Tag):
-            c = n = 0
-            for child in node.contents:
-                c += chars.get(id(child), 0)
-                n += count.get(id(child), 0)
-            chars[id(node)], count[id(node)] = c, n
-        elif type(node) is NavigableString:  # get_text's default: no comments, no CDATA
-            stripped = len(node.strip())
-            if stripped:
-                chars[id(node)], count[id(node)] = stripped, 1
-    return {k: chars[k] + max(0, count[k] - 1) for k in chars if k in count}
-
-
-def _root(soup: BeautifulSoup) -> Tag:
-    body = soup.body or soup
-    lengths = _text_lengths(soup)
-    total = lengths.get(id(body), 0) or 1
-    for cand in soup.find_all(["main", "article"]) + soup.select("[role=main], .page-inner"):
-        if lengths.get(id(cand), 0) >= total * 0.5:
-            return cand
-    return body
 
 
 def _sups_holding_citations(soup: BeautifulSoup) -> set[int]:
@@ -200,7 +91,7 @@ class _Reader:
         if isinstance(el, NavigableString):
             buf.text(str(el))
             return
-        if not isinstance(el, Tag) or _gone(el):
+        if not isinstance(el, Tag) or is_gone(el):
             return
         name = el.name
         if name == "br":
@@ -211,7 +102,7 @@ class _Reader:
             return
         if name in ("img", "table", "pre"):
             return
-        classes = _classes(el)
+        classes = classes_of(el)
         if name == "span" and "citation" in classes.split():
             self._citation_span(el, buf)
             return
@@ -230,7 +121,7 @@ class _Reader:
     def _entry_link(self, el: Tag, buf: Inline) -> bool:
         """Inside an entry: a link's target may be its DOI (kept on the block); a link back
         to the text ("^", "a", "↑") is no part of the entry. True when ``el`` is done with."""
-        if el.name == "span" and "mw-cite-backlink" in _classes(el):
+        if el.name == "span" and "mw-cite-backlink" in classes_of(el):
             return True
         if el.name != "a":
             return False
@@ -282,15 +173,15 @@ class _Reader:
                 if child.strip():  # stray text directly in a container
                     self.b.add("paragraph", child)
                 continue
-            if not isinstance(child, Tag) or _gone(child):
+            if not isinstance(child, Tag) or is_gone(child):
                 continue
             self.block(child, in_refs)
 
     def block(self, el: Tag, in_refs: bool) -> None:
         name = el.name
         refs_here = in_refs or bool(
-            _REFS_CONTAINER.match(str(el.get("id") or ""))
-            or any(_REFS_CONTAINER.match(c) for c in (el.get("class") or []))
+            REFS_CONTAINER.match(str(el.get("id") or ""))
+            or any(REFS_CONTAINER.match(c) for c in (el.get("class") or []))
             or el.get("role") in ("doc-bibliography", "doc-endnotes")
         )
         if re.fullmatch(r"h[1-6]", name):
@@ -415,11 +306,11 @@ def read_html(html: str) -> Document:
     soup = BeautifulSoup(html, "lxml")
     _check_depth(soup)
     title_tag = soup.find("title")
-    meta_title = _meta(soup, "citation_title", "dc.title", "DC.title")
-    og_title = _meta(soup, "og:title")
-    authors = _meta(soup, "citation_author", "author", "dc.creator", "DC.creator")
-    _clean(soup)
-    root = _root(soup)
+    meta_title = meta_values(soup, "citation_title", "dc.title", "DC.title")
+    og_title = meta_values(soup, "og:title")
+    authors = meta_values(soup, "citation_author", "author", "dc.creator", "DC.creator")
+    drop_furniture(soup)
+    root = content_root(soup)
     h1 = root.find("h1")
     title = (
         (meta_title[0] if meta_title else None)

@@ -150,13 +150,29 @@ def join_lines(lines: list[str]) -> str:
     return out
 
 
+# A line that stops mid-sentence (a word or a comma at its end): the next line goes on with it.
+_MID_SENTENCE = re.compile(r"[^\W_],?\s*$")
+
+
+# "[8] and primary cilia ...": a marker that wrapped to a line start, prose going on after it.
+_MARKER_THEN_PROSE = re.compile(
+    r"^\s*\[\d{1,5}\]\s+(?:and|or|but|in|of|for|with|to|as|at|by|on|from|that|which|who|"
+    r"is|are|was|were|has|have|had|also|while|where|when|although|than|showed|found|reported)\b"
+)
+
+
 def _is_start(line: str) -> bool:
+    if _MARKER_THEN_PROSE.match(line):
+        return False
     return bool(ITEM_NUMBER.match(line) or BULLET.match(line) or BACKLINK_START.match(line))
 
 
 def _split_items(lines: list[str]) -> list[tuple[str, int | None, bool]]:
     """Split one blank-line paragraph into (text, number, is_item) pieces."""
     starts = [_is_start(ln) for ln in lines]
+    for i in range(1, len(lines)):
+        if starts[i] and not any(starts[:i]) and _MID_SENTENCE.search(lines[i - 1]):
+            starts[i] = bool(BULLET.match(lines[i]))  # "cells" / "[8] and primary": prose wrapped
     if not any(starts):
         starts = _hanging(lines)
     if not any(starts):
@@ -197,25 +213,76 @@ def _dressed_heading(line: str) -> tuple[str, int] | None:
 
 
 _LYNX_INDEX = re.compile(r"\n\s*References\s*\n\s*(?:Visible|Hidden) links:", re.I)
+# Without hidden links lynx writes no "Visible links:" line: "References" then "1. URL" lines.
+_LYNX_BARE_INDEX = re.compile(r"\n[ \t]*References[ \t]*\n\s*\n(?=[ \t]*1\. [a-z][\w+.-]*:\S*\n)")
+_INDEX_LINE = re.compile(r"[ \t]*(\d{1,5})\. [a-z][\w+.-]*:\S*")
 _LYNX_NUMBER = re.compile(r"(?<!\^)\[\d{1,5}\]")
 _LYNX_BEFORE_MARKER = re.compile(r"\^\[\d{1,5}\](?=\[\d)")
+
+
+def _lynx_index_start(text: str) -> int | None:
+    """Where lynx's own link index begins: "References / Visible links:", or a last
+    "References" whose every line is "n. URL" numbered 1..N, N being the highest link
+    number the page carries ("[N]" glued to the link's text), as only lynx writes it."""
+    index = _LYNX_INDEX.search(text)
+    if index:
+        return index.start()
+    found = list(_LYNX_BARE_INDEX.finditer(text))
+    if not found:
+        return None
+    bare = found[-1]
+    lines = [ln for ln in text[bare.end() :].split("\n") if ln.strip()]
+    numbers = [m and int(m.group(1)) for m in map(_INDEX_LINE.fullmatch, lines)]
+    if not numbers or None in numbers or numbers != list(range(1, len(numbers) + 1)):
+        return None
+    glued = re.findall(r"\[(\d{1,5})\](?=[^\s\d\],.;:)])", text[: bare.start()])
+    if not glued or max(int(n) for n in glued) != len(numbers):
+        return None
+    return bare.start()
 
 
 def lynx_plain(text: str) -> str:
     """A ``lynx -dump`` numbers every link (``[333]hemoglobin``, ``^[332][4]``,
     ``doi:[866]10.1093/...``) and closes with its own index of URLs under "References /
     Visible links:". Neither is the article: drop the numbers and the index. Citations
-    survive: lynx writes a superscript as a caret, so ``^[332][4]`` is link 332, cite 4."""
-    index = _LYNX_INDEX.search(text)
-    if not index:
+    survive: lynx writes a superscript as a caret, so ``^[332][4]`` is link 332, cite 4,
+    and a bracketed citation keeps its number, ``[[3]1, [4]2]`` is ``[1, 2]``."""
+    start = _lynx_index_start(text)
+    if start is None:
         return text
-    text = text[: index.start()]
+    text = text[:start]
     text = _LYNX_BEFORE_MARKER.sub("^", text)
     return _LYNX_NUMBER.sub("", text)
 
 
+_BRACKET_NUMBER = re.compile(r"\[(\d{1,3})\]")
+_SYMBOL_BEFORE = re.compile(r"(?:(?<![^\W\d_])[^\W\d_]{1,3}|[\u0370-\u03ff])$")
+
+
+def unbracket_subscripts(text: str) -> str:
+    """Dumps print ``<sub>2</sub>`` as ``[2]`` glued to its symbol: ``FiO[2]``,
+    ``α[1]β[2]γ[2]``, ``IC[50]``. Where the page writes its citations after a space
+    (``effects [2], [3]``) far more than glued to punctuation (``cells.[4]``), a number
+    glued to a short symbol (three letters at most, or Greek) is that subscript: unbracket
+    it. A page citing glued (Wikipedia's ``cells[4]``) keeps every bracket."""
+    spaced = glued = 0
+    for m in _BRACKET_NUMBER.finditer(text):
+        before = text[m.start() - 1 : m.start()]
+        if not before or before.isspace():
+            spaced += 1
+        elif not before.isalpha():
+            glued += 1
+    if spaced < 3 or spaced < 2 * glued:
+        return text
+
+    def plain(m: re.Match[str]) -> str:
+        return m.group(1) if _SYMBOL_BEFORE.search(text, 0, m.start()) else m.group(0)
+
+    return _BRACKET_NUMBER.sub(plain, text)
+
+
 def read_text(text: str) -> Document:
-    text = lynx_plain(text)
+    text = unbracket_subscripts(lynx_plain(text))
     raw_blocks: list[tuple[str, str, int | None, int]] = []  # (kind, text, number, level)
     for para in _paragraphs(text):
         dressed = _dressed_heading(para[0])

@@ -46,13 +46,8 @@ def audit(article: str | None, fmt: str, output: str | None, db_path: str, rerun
     from sqlmodel import Session
 
     from kb.audit import run_audit
-    from kb.audit.report import (
-        RENDERERS,
-        ArticleNotFound,
-        audit_report,
-        resolve_articles,
-        summary_line,
-    )
+    from kb.audit.render import RENDERERS, summary_line
+    from kb.audit.report import ArticleNotFound, audit_report, resolve_articles
 
     engine = open_existing(db_path)
     try:
@@ -81,7 +76,7 @@ def _render_html(engine, report: dict) -> str:
     """The review pages of the report's articles, as one self-contained HTML document."""
     from sqlmodel import Session, select
 
-    from kb.audit.report import summary_line
+    from kb.audit.render import summary_line
     from kb.models import Article
     from kb.pages.render import render_review_html
 
