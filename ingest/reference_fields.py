@@ -289,11 +289,13 @@ def _confidence(
     issue, pages); for a value an exact rule read instead of the labeller, 1."""
     if value and value != labelled:
         return 1.0
+    marginal, toks = lab.tagger.marginal, lab.tokens  # this sequence's, until the next
     if run is not None and value:
-        words = [i for i in range(run[1], run[2]) if lab.tokens[i][0][0].isalnum()]
-        return round(min(lab.marginal(label, i) for i in words or range(run[1], run[2])), 3)
+        span = range(run[1], run[2])
+        least = min((marginal(label, i) for i in span if toks[i][0][0].isalnum()), default=None)
+        return round(least if least is not None else min(marginal(label, i) for i in span), 3)
     if label not in _ABSENCE_MEASURED:
         return None
-    if not lab.labels:
+    if not toks:
         return 1.0
-    return round(1.0 - max(lab.marginal(label, i) for i in range(len(lab.labels))), 3)
+    return round(1.0 - max(marginal(label, i) for i in range(len(toks))), 3)
