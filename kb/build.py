@@ -170,7 +170,7 @@ def derive(
     Each article's rows are computed by ``kb.derive.compute_derived`` (in ``executor``'s
     workers when given, each on its own connection, a few articles ahead) and saved here,
     one transaction per article, in input order."""
-    from kb.derive import compute_derived, derive_task, write_derived
+    from kb.derive import compute_derived, write_derived
     from kb.tagging import ensure_vocabulary
 
     base = _derived_inputs_hash()
@@ -188,8 +188,7 @@ def derive(
 
         results = computed()
     else:
-        db = str(engine.url.database)
-        results = _ordered(executor, [(derive_task, db, aid, base, force) for aid in ids])
+        results = _derived_in(executor, str(engine.url.database), ids, base, force)
     for rows in results:
         if rows is None:
             continue
@@ -199,6 +198,20 @@ def derive(
         for stage, seconds in rows.cpu.items():
             stats.cpu[stage] = stats.cpu.get(stage, 0.0) + seconds
     return stats.derived
+
+
+def _derived_in(executor: Executor, db: str, ids: list[int], base: str, force: bool):
+    """``derive_task`` of every article in ``executor``, in order: one article a task, or
+    ``executor.chunk`` articles a task (``derive_tasks``) where tasks cost more."""
+    from kb.derive import derive_task, derive_tasks
+
+    chunk = max(1, int(getattr(executor, "chunk", 1)))
+    if chunk == 1:
+        yield from _ordered(executor, [(derive_task, db, aid, base, force) for aid in ids])
+        return
+    calls = [(derive_tasks, db, ids[i : i + chunk], base, force) for i in range(0, len(ids), chunk)]
+    for results in _ordered(executor, calls, window=max(4, 16 // chunk)):
+        yield from results
 
 
 def _ordered(executor: Executor, calls: list[tuple], window: int = 16):
@@ -301,7 +314,8 @@ def _ingest_all(
     import click
 
     width = getattr(executor, "_max_workers", None) or getattr(executor, "workers", 1)
-    window = 3 * width if executor is not None else 0  # articles read ahead; 0 = sequential
+    chunk = getattr(executor, "chunk", 1)  # articles a task (kb.parallel.ArticlePool)
+    window = 3 * width * chunk if executor is not None else 0  # read ahead; 0 = sequential
     pending: deque[tuple[InputSpec, tuple | Failure]] = deque()
     with click.progressbar(
         length=len(specs),

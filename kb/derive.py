@@ -20,13 +20,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from ingest.conditions import abbreviation_definitions
+from kb.bulk import dbapi, insert_rows, update_rows
 from kb.models import (
     Article,
+    Claim,
     ClaimCondition,
     Finding,
     Reference,
@@ -34,7 +36,8 @@ from kb.models import (
     Suggestion,
     Work,
 )
-from kb.search_terms import index_article
+from kb.search_terms import search_term_updates
+from kb.stable_ids import FINDING_KEY, IdKeeper
 from kb.work_results import WorkResults, save_rows
 
 _FINDING_COLUMNS = [c.name for c in Finding.__table__.columns if c.name != "id"]
@@ -53,6 +56,8 @@ class Derived:
     findings: list[dict]
     completeness: float | None
     work_results: list[dict]
+    claim_terms: list[dict] = field(default_factory=list)  # {"id", "search_terms"}, changed only
+    reference_terms: list[dict] = field(default_factory=list)
     cpu: dict[str, float] = field(default_factory=dict)  # stage -> CPU seconds
 
 
@@ -68,18 +73,13 @@ def derived_hash(session: Session, article_id: int, content_hash: str, base: str
 
 
 class _Patched:
-    """A read-only row with some attributes replaced (what the writer is about to save)."""
-
-    __slots__ = ("_row", "_values")
+    """A read-only row with some attributes replaced (what the writer is about to save):
+    a plain object holding the row's values, since the audit reads its attributes
+    thousands of times per article."""
 
     def __init__(self, row: Any, values: dict[str, Any]) -> None:
-        self._row, self._values = row, values
-
-    def __getattr__(self, name: str) -> Any:
-        values = object.__getattribute__(self, "_values")
-        if name in values:
-            return values[name]
-        return getattr(object.__getattribute__(self, "_row"), name)
+        self.__dict__.update(row._mapping)
+        self.__dict__.update(values)
 
 
 def _evidence(
@@ -156,7 +156,11 @@ def _typed_elsewhere(session: Session, dois: list[str]) -> set[str]:
     return linked | ({doi for _rank, doi in best.values()} & wanted)
 
 
-def _tags(session: Session, article_id: int, results: WorkResults) -> tuple[list, list]:
+def _tags(
+    session: Session, article_id: int, results: WorkResults
+) -> tuple[tuple[list, list], tuple[list, list]]:
+    """(claim tags, entry tags), and the search terms they and the works give
+    (``kb.search_terms``: changed claims, changed entries)."""
     from kb.tagging import claim_tag_rows, condition_ids, reference_tag_rows
 
     ids = condition_ids(session)
@@ -164,7 +168,10 @@ def _tags(session: Session, article_id: int, results: WorkResults) -> tuple[list
     defs = abbreviation_definitions(text or "")
     claims = claim_tag_rows(session, article_id, ids, defs)
     refs = reference_tag_rows(session, article_id, ids, defs, results.title_conditions)
-    return claims, refs
+    tagged: dict[int, list[int]] = defaultdict(list)
+    for row in claims:
+        tagged[row["claim_id"]].append(row["condition_id"])
+    return (claims, refs), search_term_updates(session, article_id, tagged, text)
 
 
 def _audit(
@@ -237,37 +244,37 @@ def compute_derived(
     t = time.process_time()
     types, (changed_refs, changed_works) = _evidence(session, article_id, results)
     cpu["evidence"], t = time.process_time() - t, time.process_time()
-    tags = _tags(session, article_id, results)
+    tags, terms = _tags(session, article_id, results)
     cpu["tagging"], t = time.process_time() - t, time.process_time()
     findings, complete = _audit(session, article_id, types, tags, results)
     cpu["audit"] = time.process_time() - t
     return Derived(article_id, current, changed_refs, changed_works, tags[0], tags[1], findings,
-                   complete, results.rows(), cpu)  # fmt: skip
+                   complete, results.rows(), terms[0], terms[1], cpu)  # fmt: skip
 
 
 def write_derived(session: Session, d: Derived) -> None:
-    """Replace the article's derived rows with ``d`` (the caller commits)."""
+    """Replace the article's derived rows with ``d`` (the caller commits), through the bulk
+    path (``kb.bulk``); the summary and full-text triggers follow."""
     aid = d.article_id
-    if d.references:
-        session.execute(update(Reference), d.references)
-    if d.works:
-        # executemany by primary key: the ORM's bulk update keys on "doi"
-        session.execute(update(Work), d.works)
-    session.execute(delete(ClaimCondition).where(ClaimCondition.article_id == aid))
-    session.execute(delete(ReferenceCondition).where(ReferenceCondition.article_id == aid))
-    if d.claim_conditions:
-        session.execute(insert(ClaimCondition), d.claim_conditions)
-    if d.reference_conditions:
-        session.execute(insert(ReferenceCondition), d.reference_conditions)
-    # what the search boxes match besides the words (reads the tags just written)
-    index_article(session, aid)
-    session.execute(delete(Finding).where(Finding.article_id == aid))
-    if d.findings:
-        session.execute(insert(Finding), d.findings)
-    session.execute(
-        update(Article)
-        .where(Article.id == aid)
-        .values(completeness=d.completeness, derived_hash=d.derived_hash)
+    conn = dbapi(session)
+    update_rows(conn, Reference, d.references)
+    update_rows(conn, Work, d.works, key="doi")
+    conn.execute("DELETE FROM claim_condition WHERE article_id = ?", (aid,))
+    conn.execute("DELETE FROM reference_condition WHERE article_id = ?", (aid,))
+    insert_rows(conn, ClaimCondition, d.claim_conditions)
+    insert_rows(conn, ReferenceCondition, d.reference_conditions)
+    # what the search boxes match besides the words
+    update_rows(conn, Claim, d.claim_terms)
+    update_rows(conn, Reference, d.reference_terms)
+    # the same finding keeps its id (and URL) from audit to audit (kb.stable_ids)
+    keep = IdKeeper(session, Finding, aid, FINDING_KEY)
+    for row in d.findings:
+        row["id"] = keep.id_for(*(row[c] for c in FINDING_KEY))
+    conn.execute("DELETE FROM finding WHERE article_id = ?", (aid,))
+    insert_rows(conn, Finding, d.findings)
+    conn.execute(
+        "UPDATE article SET completeness = ?, derived_hash = ? WHERE id = ?",
+        (d.completeness, d.derived_hash, aid),
     )
     save_rows(session, d.work_results)
 
@@ -289,3 +296,10 @@ def derive_task(db_path: str, article_id: int, base: str, force: bool = False) -
             return compute_derived(session, article_id, base, force=force)
         finally:
             session.rollback()
+
+
+def derive_tasks(
+    db_path: str, article_ids: list[int], base: str, force: bool = False
+) -> list[Derived | None]:
+    """``derive_task`` of several articles: one task of a cluster (``kb.cluster``)."""
+    return [derive_task(db_path, aid, base, force) for aid in article_ids]

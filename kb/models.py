@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from sqlalchemy import Column, LargeBinary
 from sqlmodel import Field, SQLModel
 
 
@@ -391,8 +392,32 @@ class FindingCount(SQLModel, table=True):
     findings: int
 
 
+class FacetArticle(SQLModel, table=True):
+    """Rows of an article-scoped table per article, faceted column and value: the default
+    facets of the table pages without grouping a million rows on each request."""
+
+    __tablename__ = "facet_article"
+    table_name: str = Field(primary_key=True)
+    column_name: str = Field(primary_key=True)
+    article_id: int = Field(primary_key=True)
+    # BLOB affinity keeps each value as stored in its table (1 stays 1, 'present' stays text)
+    value: bytes = Field(sa_column=Column("value", LargeBinary, primary_key=True))
+    n: int
+
+
+class FacetTotal(SQLModel, table=True):
+    """``facet_article`` summed over articles: what an unfiltered table page's facet shows."""
+
+    __tablename__ = "facet_total"
+    table_name: str = Field(primary_key=True)
+    column_name: str = Field(primary_key=True)
+    value: bytes = Field(sa_column=Column("value", LargeBinary, primary_key=True))
+    n: int
+
+
 class SummaryDirtyArticle(SQLModel, table=True):
-    """Articles whose ``finding_count`` rows are stale (filled by triggers, emptied by refresh)."""
+    """Articles whose ``finding_count`` and ``facet_article`` rows are stale (filled by
+    triggers, emptied by refresh)."""
 
     __tablename__ = "summary_dirty_article"
     article_id: int = Field(primary_key=True)

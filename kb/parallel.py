@@ -65,6 +65,12 @@ def compute_article(job: ArticleJob) -> ArticleResult:
         return Failure.of(exc, job.source, stage="parse", reason=reason)
 
 
+def compute_articles(jobs: list[ArticleJob]) -> list[ArticleResult]:
+    """``compute_article`` of several articles: one task of an executor whose every task
+    costs more than a local process pool's (a Dask cluster's)."""
+    return [compute_article(job) for job in jobs]
+
+
 def _warm_up() -> None:
     """Import every reader (and build pysbd's segmenter): once in the parent before
     forking, so the workers inherit them, or once per spawned worker."""
@@ -131,6 +137,22 @@ class Pending:
     job: ArticleJob
     future: Future | None = None
     done: ArticleResult | None = None
+    index: int | None = None  # its place in the result of a task of several articles
+
+
+class _Task:
+    """A task of several articles: its result is fetched once (from a cluster, a transfer)
+    for all of them."""
+
+    def __init__(self, future: Future) -> None:
+        self._future: Future | None = future
+        self._results: list[ArticleResult] | None = None
+
+    def result(self) -> list[ArticleResult]:
+        if self._results is None:
+            self._results = self._future.result()  # type: ignore[union-attr]
+            self._future = None  # a cluster may forget it now
+        return self._results
 
 
 class ArticlePool:
@@ -138,29 +160,53 @@ class ArticlePool:
 
     ``executor`` runs ``compute_article``; with None (or once the executor has broken)
     parsing happens inside ``submit``, in this process, exactly as a sequential build
-    does. The caller owns the executor and shuts it down."""
+    does. An executor with a ``chunk`` attribute over 1 gets tasks of that many articles
+    (``compute_articles``): submitted once full, or when a result of one is asked for.
+    The caller owns the executor and shuts it down."""
 
     def __init__(self, executor: Executor | None):
         self.executor = executor
+        self.chunk = max(1, int(getattr(executor, "chunk", 1)))
         self.broken = False  # the executor broke: every article is parsed here
         self.fallbacks = 0  # articles parsed here because the executor failed them
+        self._batch: list[Pending] = []  # submitted here, not yet to the executor
 
     def submit(self, job: ArticleJob) -> Pending:
         pending = Pending(job)
         if self.executor is not None:
-            try:
-                pending.future = self.executor.submit(compute_article, job)
-                return pending
-            except BrokenProcessPool:
-                self._give_up()
+            self._batch.append(pending)
+            if len(self._batch) >= self.chunk:
+                self._flush()
+            return pending
         pending.done = self._compute_here(job, fallback=self.broken)
         return pending
 
+    def _flush(self) -> None:
+        batch, self._batch = self._batch, []
+        if not batch:
+            return
+        if self.executor is not None:
+            try:
+                if self.chunk == 1:
+                    batch[0].future = self.executor.submit(compute_article, batch[0].job)
+                    return
+                task = _Task(self.executor.submit(compute_articles, [p.job for p in batch]))
+                for i, p in enumerate(batch):
+                    p.future, p.index = task, i  # type: ignore[assignment]
+                return
+            except BrokenProcessPool:
+                self._give_up()
+        for p in batch:
+            p.done = self._compute_here(p.job, fallback=self.broken)
+
     def result(self, pending: Pending) -> ArticleResult:
         """The parsed article or its ``Failure``."""
+        if pending.done is None and pending.future is None:
+            self._flush()  # its task was waiting to fill up
         if pending.done is None:
             try:
-                pending.done = pending.future.result()  # type: ignore[union-attr]
+                got = pending.future.result()  # type: ignore[union-attr]
+                pending.done = got if pending.index is None else got[pending.index]
             except BrokenProcessPool:
                 self._give_up()
                 pending.done = self._compute_here(pending.job)

@@ -17,6 +17,8 @@ TEMPLATES = RESOURCES.templates
 PLUGIN = Path(__file__).resolve().parent / "datasette_plugin.py"
 # the pages plugin and the stdlib-only package it renders from (kb/pages), copied beside it
 PAGES_PLUGIN = Path(__file__).resolve().parent / "datasette_pages.py"
+# table facets from the summaries, search counts from the index (Datasette only)
+FACETS_PLUGIN = Path(__file__).resolve().parent / "datasette_facets.py"
 PAGES = Path(__file__).resolve().parent / "pages"
 
 README = """# evidence-kb, published copy
@@ -78,6 +80,7 @@ def publish(db_path: Path, out_dir: Path) -> Published:
         (out_dir / "plugins").mkdir(exist_ok=True)
         shutil.copy2(PLUGIN, out_dir / "plugins" / PLUGIN.name)
         shutil.copy2(PAGES_PLUGIN, out_dir / "plugins" / PAGES_PLUGIN.name)
+        shutil.copy2(FACETS_PLUGIN, out_dir / "plugins" / FACETS_PLUGIN.name)
         shutil.copytree(
             PAGES,
             out_dir / "plugins" / "pages",

@@ -1,19 +1,20 @@
 """Write a parsed article into the database: ``save_*`` takes parsed records, never parses.
 
-Rows are inserted with SQLAlchemy Core ``executemany`` on the SQLModel tables: the
-ORM unit of work costs several times more per row and buys nothing here, because an
-article's rows are always replaced as a whole. (The ORM's bulk insert, too, splits a
-batch into one statement per pattern of None values; ``_insert_many`` sends one.)
+Rows go in through ``kb.bulk`` (plain ``sqlite3`` ``executemany`` in the session's
+transaction): the ORM unit of work, and even SQLAlchemy Core's parameter handling, cost
+as much per row as SQLite itself and buy nothing here, because an article's rows are
+always replaced as a whole.
 """
 
 from __future__ import annotations
 
 import json
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlmodel import Session
 
 from ingest.types import CONFIDENT_FIELDS, ParsedArticle
+from kb.bulk import dbapi, insert_rows, update_rows
 from kb.models import (
     Article,
     Claim,
@@ -45,8 +46,9 @@ ARTICLE_CHILDREN = (
 
 def delete_article_rows(session: Session, article_id: int) -> None:
     """Remove everything derived from one article (not the article row itself)."""
-    for table in ARTICLE_CHILDREN:
-        session.execute(delete(table).where(table.article_id == article_id))
+    conn = dbapi(session)
+    for model in ARTICLE_CHILDREN:
+        conn.execute(f'DELETE FROM "{model.__tablename__}" WHERE article_id = ?', (article_id,))
 
 
 def _article_values(parsed: ParsedArticle, source_kind: str, content_hash: str) -> dict:
@@ -111,32 +113,6 @@ KEYS: dict[type, tuple[str, ...]] = {
 }
 
 
-def _insert_many(session: Session, model: type, rows: list[dict]) -> None:
-    """One ``executemany`` of ``rows`` into ``model``'s table. A None where the column has
-    a default becomes the default, as the ORM's insert did."""
-    if not rows:
-        return
-    table = model.__table__  # type: ignore[attr-defined]
-    for name, value in _scalar_defaults(table).items():
-        for row in rows:
-            if row.get(name, value) is None:
-                row[name] = value
-    session.execute(insert(table), rows)
-
-
-_DEFAULTS: dict[str, dict] = {}
-
-
-def _scalar_defaults(table) -> dict:
-    if table.name not in _DEFAULTS:
-        _DEFAULTS[table.name] = {
-            c.name: c.default.arg
-            for c in table.columns
-            if c.default is not None and c.default.is_scalar
-        }
-    return _DEFAULTS[table.name]
-
-
 def _save_sections(
     session: Session, article_id: int, parsed: ParsedArticle, keep: IdKeeper
 ) -> list[int]:
@@ -153,7 +129,7 @@ def _save_sections(
         for sec in parsed.sections
     ]
     keep.assign(rows, lambda r: (r["heading"],))
-    _insert_many(session, Section, rows)
+    insert_rows(dbapi(session), Section, rows)
     return [r["id"] for r in rows]
 
 
@@ -204,7 +180,7 @@ def _save_references(
             }
         )
     keep.assign(rows, lambda r: (r["raw"],))
-    _insert_many(session, Reference, rows)
+    insert_rows(dbapi(session), Reference, rows)
     ids: dict[str, int] = {}
     for row in rows:
         # Duplicate keys in a list: the first entry with that key is the one markers reach.
@@ -227,21 +203,15 @@ def _save_claims(
         return
     claim_rows = [_claim_row(article_id, s, section_ids) for s in claims]
     keep[Claim].assign(claim_rows, lambda r: (r["text"],))
-    _insert_many(session, Claim, claim_rows)
+    insert_rows(dbapi(session), Claim, claim_rows)
     claim_ids = {r["position"]: r["id"] for r in claim_rows}
     follow_ups = [
-        {"cid": claim_ids[s.position], "prev": claim_ids[s.continues]}
+        {"id": claim_ids[s.position], "continues_claim_id": claim_ids[s.continues]}
         for s in claims
         if s.continues is not None and s.continues in claim_ids
     ]
     if follow_ups:  # ids exist only now: link follow-up sentences to their claim
-        table = Claim.__table__
-        session.connection().execute(
-            table.update()
-            .where(table.c.id == bindparam("cid"))
-            .values(continues_claim_id=bindparam("prev")),
-            follow_ups,
-        )
+        update_rows(dbapi(session), Claim, follow_ups)
     marker_rows = [
         {
             "article_id": article_id,
@@ -259,11 +229,11 @@ def _save_claims(
     if not marker_rows:
         return
     keep[Marker].assign(marker_rows, lambda r: (r["claim_id"], r["start"], r["raw"]))
-    _insert_many(session, Marker, marker_rows)
+    insert_rows(dbapi(session), Marker, marker_rows)
     marker_ids = {(r["claim_id"], r["start"]): r["id"] for r in marker_rows}
     links = _link_rows(article_id, claims, claim_ids, marker_ids, ref_ids)
     keep[StudyLink].assign(links, lambda r: (r["claim_id"], r["key"]))
-    _insert_many(session, StudyLink, links)
+    insert_rows(dbapi(session), StudyLink, links)
 
 
 def _link_rows(

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 from kb import models  # noqa: F401  (the tables whose own indexes the facet indexes complete)
+from kb.summary import FACETS
 
 # Default facets of the table pages (``facets`` in datasette_metadata.json). Every page
 # runs one GROUP BY per facet over the rows it shows: on a million-row table that is a
@@ -89,6 +90,11 @@ INDEXES: list[str] = [
     "ON reference_condition(condition_id, reference_id)",
     # local DOI candidates look works up by year (and volume) near a reference's year
     "CREATE INDEX IF NOT EXISTS idx_work_year_volume ON work(year, volume)",
+    # the article facet of a page filtered on one faceted value, most rows first
+    "CREATE INDEX IF NOT EXISTS idx_facet_article_value "
+    "ON facet_article(table_name, column_name, value, n, article_id)",
+    # the refresh finds the stale articles' counts by article
+    "CREATE INDEX IF NOT EXISTS idx_facet_article_article ON facet_article(article_id)",
     "CREATE UNIQUE INDEX IF NOT EXISTS idx_decision_key "
     "ON suggestion_decision(article_source, reference_key, doi)",
     *_facet_indexes(),
@@ -152,10 +158,35 @@ SUMMARY_TRIGGERS: dict[str, str] = {
 }
 
 
+def _facet_triggers() -> dict[str, str]:
+    """Mark an article's facet counts stale when its rows of a faceted table change
+    (``finding`` is marked by the ``summary_finding_*`` triggers above)."""
+    out = {}
+    for table, cols in FACETS.items():
+        if table == "finding":
+            continue
+        of = ", ".join(dict.fromkeys(("article_id", *cols)))
+        out[f"facet_{table}_ai"] = (
+            f"AFTER INSERT ON {table} BEGIN {_MARK_ARTICLE} VALUES (new.article_id); END"
+        )
+        out[f"facet_{table}_ad"] = (
+            f"AFTER DELETE ON {table} BEGIN {_MARK_ARTICLE} VALUES (old.article_id); END"
+        )
+        out[f"facet_{table}_au"] = (
+            f"AFTER UPDATE OF {of} ON {table} BEGIN {_MARK_ARTICLE} VALUES (old.article_id); "
+            f"{_MARK_ARTICLE} VALUES (new.article_id); END"
+        )
+    return out
+
+
+SUMMARY_TRIGGERS.update(_facet_triggers())
+
+
 def _fts_statements(fts: str, table: str, cols: list[str]) -> list[str]:
     collist = ", ".join(cols)
     new_vals = ", ".join(f"new.{c}" for c in cols)
     old_vals = ", ".join(f"old.{c}" for c in cols)
+    changed = " OR ".join(f"old.{c} IS NOT new.{c}" for c in cols)
     # work has a text primary key: external-content FTS needs the integer rowid.
     return [
         f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts} USING fts5({collist}, "
@@ -164,7 +195,11 @@ def _fts_statements(fts: str, table: str, cols: list[str]) -> list[str]:
         f"INSERT INTO {fts}(rowid, {collist}) VALUES (new.rowid, {new_vals}); END",
         f"CREATE TRIGGER IF NOT EXISTS {fts}_ad AFTER DELETE ON {table} BEGIN "
         f"INSERT INTO {fts}({fts}, rowid, {collist}) VALUES ('delete', old.rowid, {old_vals}); END",
-        f"CREATE TRIGGER IF NOT EXISTS {fts}_au AFTER UPDATE ON {table} BEGIN "
+        # Only a change of an indexed column re-indexes the row: the build updates other
+        # columns (verification, evidence types) of every entry, and re-indexing costs as
+        # much as the insert.
+        f"CREATE TRIGGER IF NOT EXISTS {fts}_au AFTER UPDATE OF {collist} ON {table} "
+        f"WHEN {changed} BEGIN "
         f"INSERT INTO {fts}({fts}, rowid, {collist}) VALUES ('delete', old.rowid, {old_vals}); "
         f"INSERT INTO {fts}(rowid, {collist}) VALUES (new.rowid, {new_vals}); END",
     ]
@@ -192,13 +227,31 @@ def _outdated_fts(conn: Connection) -> list[tuple[str, str, list[str]]]:
     return out
 
 
+def _replace_changed_triggers(conn: Connection, stmts: list[str]) -> None:
+    """Drop the triggers whose stored definition differs from the declared one (an older
+    version's), so that the ``IF NOT EXISTS`` statements create them anew."""
+    stored = dict(
+        conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")).all()
+    )
+    for stmt in stmts:
+        if not stmt.startswith("CREATE TRIGGER IF NOT EXISTS "):
+            continue
+        name = stmt.split()[5]
+        want = " ".join(stmt.replace(" IF NOT EXISTS", "", 1).split())
+        have = stored.get(name)
+        if have is not None and " ".join(have.split()) != want:
+            conn.execute(text(f"DROP TRIGGER {name}"))
+
+
 def apply_extras(conn: Connection) -> None:
     outdated = _outdated_fts(conn)
     for fts, _table, _cols in outdated:  # recreated below with the declared columns
         for suffix in ("_ai", "_ad", "_au"):
             conn.execute(text(f"DROP TRIGGER IF EXISTS {fts}{suffix}"))
         conn.execute(text(f"DROP TABLE IF EXISTS {fts}"))
-    for stmt in extra_statements():
+    stmts = extra_statements()
+    _replace_changed_triggers(conn, stmts)
+    for stmt in stmts:
         conn.execute(text(stmt))
     for fts, _table, _cols in outdated:
         conn.execute(text(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')"))

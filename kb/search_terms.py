@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections import defaultdict
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlmodel import Session
 
 from ingest.abbreviations import defined_abbreviations
-from kb.models import Article, Claim, ClaimCondition, Condition, Reference, Work
+from kb.models import Claim, Condition, Reference, Work
 
 
 def _json_list(value: str | None) -> list[str]:
@@ -29,8 +29,8 @@ def _json_list(value: str | None) -> list[str]:
     return [str(x) for x in out] if isinstance(out, list) else []
 
 
-def condition_terms(cond: Condition) -> list[str]:
-    """Every name a condition goes by."""
+def condition_terms(cond: Any) -> list[str]:
+    """Every name a condition goes by (``cond``: a ``Condition`` or a row of its table)."""
     names = [cond.name, *_json_list(cond.synonyms), *_json_list(cond.abbreviations)]
     names += [x for x in (cond.mesh_heading, cond.mesh_id) if x]
     return list(dict.fromkeys(names))
@@ -50,7 +50,7 @@ def _author_names(value: str | None) -> list[str]:
     return [x for x in out if x]
 
 
-def claim_terms(text: str, conditions: list[Condition], abbreviations: dict[str, str]) -> str:
+def claim_terms(text: str, conditions: list, abbreviations: dict[str, str]) -> str:
     terms: list[str] = []
     for cond in conditions:
         terms += condition_terms(cond)
@@ -60,29 +60,27 @@ def claim_terms(text: str, conditions: list[Condition], abbreviations: dict[str,
     return "; ".join(dict.fromkeys(terms))
 
 
-def index_article(session: Session, article_id: int) -> None:
-    """Set ``search_terms`` of the article's claims and entries (the FTS triggers follow)."""
-    body = session.execute(select(Article.text).where(Article.id == article_id)).scalar_one()
+def search_term_updates(
+    session: Session, article_id: int, tagged: dict[int, list[int]], body: str
+) -> tuple[list[dict], list[dict]]:
+    """The ``search_terms`` of the article's claims and entries that differ from the stored
+    ones, as ``{"id", "search_terms"}`` rows; ``tagged``: condition ids per claim id, in
+    tag order. Reads only, so it runs where the rest of the derived layers are computed."""
     abbreviations = defined_abbreviations(body or "")
-    tagged: dict[int, list[Condition]] = defaultdict(list)
-    for claim_id, cond in session.execute(
-        select(ClaimCondition.claim_id, Condition)
-        .join(Condition, Condition.id == ClaimCondition.condition_id)
-        .where(ClaimCondition.article_id == article_id)
-        .order_by(ClaimCondition.id)
-    ):
-        if cond not in tagged[claim_id]:
-            tagged[claim_id].append(cond)
-    updates = []
+    wanted = {cid for ids in tagged.values() for cid in ids}
+    conditions = {}
+    if wanted:
+        stmt = select(Condition.__table__).where(Condition.id.in_(sorted(wanted)))
+        conditions = {row.id: row for row in session.execute(stmt)}
+    claims = []
     for claim_id, claim_text, old in session.execute(
         select(Claim.id, Claim.text, Claim.search_terms).where(Claim.article_id == article_id)
     ):
-        new = claim_terms(claim_text, tagged.get(claim_id, []), abbreviations) or None
+        conds = [conditions[c] for c in dict.fromkeys(tagged.get(claim_id, ())) if c in conditions]
+        new = claim_terms(claim_text, conds, abbreviations) or None
         if new != old:
-            updates.append({"id": claim_id, "search_terms": new})
-    if updates:  # one executemany by primary key
-        session.execute(update(Claim), updates)
-    ref_updates = []
+            claims.append({"id": claim_id, "search_terms": new})
+    refs = []
     for ref_id, old, title, authors, journal in session.execute(
         select(Reference.id, Reference.search_terms, Work.title, Work.authors, Work.container_title)
         .join(Work, Work.doi == Reference.work_doi, isouter=True)
@@ -91,6 +89,5 @@ def index_article(session: Session, article_id: int) -> None:
         parts = [title or "", "; ".join(_author_names(authors)), journal or ""]
         new = " | ".join(p for p in parts if p) or None
         if new != old:
-            ref_updates.append({"id": ref_id, "search_terms": new})
-    if ref_updates:
-        session.execute(update(Reference), ref_updates)
+            refs.append({"id": ref_id, "search_terms": new})
+    return claims, refs

@@ -31,6 +31,9 @@ from collections.abc import Callable, Hashable, Sequence
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+# What makes a finding "the same finding" (the table above).
+FINDING_KEY = ("code", "reference_id", "claim_id", "marker_id", "reference_key", "marker_key")
+
 
 class IdKeeper:
     """Old ids of one article's rows in one table, by content key; hands out ids."""

@@ -23,6 +23,7 @@ from sqlmodel import Session
 
 from ingest.conditions import ConditionMatch, find_conditions
 from ingest.resources import RESOURCES
+from kb.bulk import dbapi
 from kb.models import WorkResult
 
 ROOT = Path(__file__).resolve().parent.parent  # the folder holding the kb and ingest packages
@@ -150,28 +151,18 @@ class WorkResults:
         return out
 
 
+_COLUMNS = ("doi", "digest", "evidence_type", "evidence_signal", "title_conditions", "fix_text")
+_UPSERT = (
+    f"INSERT INTO work_result ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))}) "
+    "ON CONFLICT(doi) DO UPDATE SET digest = excluded.digest, "
+    "evidence_type = excluded.evidence_type, evidence_signal = excluded.evidence_signal, "
+    "title_conditions = excluded.title_conditions, fix_text = "
+    "CASE WHEN work_result.digest = excluded.digest "
+    "THEN coalesce(excluded.fix_text, work_result.fix_text) ELSE excluded.fix_text END"
+)
+
+
 def save_rows(session: Session, rows: list[dict]) -> None:
     """Upsert results; a known fix text survives a save without one for the same digest."""
-    from sqlalchemy.dialects.sqlite import insert
-
-    if not rows:
-        return
-    stmt = insert(WorkResult)
-    keep_text = (
-        "CASE WHEN work_result.digest = excluded.digest "
-        "THEN coalesce(excluded.fix_text, work_result.fix_text) ELSE excluded.fix_text END"
-    )
-    from sqlalchemy import literal_column
-
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["doi"],
-        set_={
-            "digest": stmt.excluded.digest,
-            "evidence_type": stmt.excluded.evidence_type,
-            "evidence_signal": stmt.excluded.evidence_signal,
-            "title_conditions": stmt.excluded.title_conditions,
-            "fix_text": literal_column(keep_text),
-        },
-    )
-    for i in range(0, len(rows), 500):
-        session.execute(stmt, rows[i : i + 500])
+    if rows:
+        dbapi(session).executemany(_UPSERT, [tuple(r[c] for c in _COLUMNS) for r in rows])

@@ -256,6 +256,9 @@ PAGED_PARAMS: dict[str, list[dict]] = {
     "duplicate_references": ARTICLES,
     "markers_without_entries_and_uncited_entries": ARTICLES,
     "references_needing_attention": ARTICLES,
+    # one article as before; every article (empty) is tested below
+    "claims_of_article": ARTICLES[1:],
+    "references_of_article": ARTICLES[1:],
 }  # fmt: skip
 # pages the realistic fixture needs at least (its articles have no dangling markers)
 MIN_PAGES = {"claims_about_condition": 3, "references_needing_attention": 2, "claims_description_mismatch": 3,
@@ -302,6 +305,22 @@ def test_pages_together_are_the_previous_rows(realistic_db, name):
         )
         most_pages = max(most_pages, pages)
     assert most_pages >= MIN_PAGES.get(name, 0), "the fixture should need several pages"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["claims_of_article", "references_of_article"])
+def test_every_article_pages_article_by_article(realistic_db, name):
+    """Empty article: the pages together are each article's rows, article after article."""
+    from bench.previous_queries import PREVIOUS_SQL
+
+    with sqlite3.connect(realistic_db) as conn:
+        ids = [r[0] for r in conn.execute("select id from article order by id")]
+    expected = []
+    for aid in ids:
+        expected += _run(realistic_db, PREVIOUS_SQL[name], {"article": str(aid)})
+    paged, pages = _all_pages(realistic_db, _now(name), {"article": ""})
+    assert paged == expected
+    assert pages > 1
 
 
 # Tables that grow with the articles: a canned query may search them through an index,

@@ -233,15 +233,20 @@ def test_importing_the_same_snapshot_again_writes_nothing(engine, tmp_path):
     assert import_snapshot(engine, snap) == len(synthetic_works())
     writes: list[str] = []
 
-    def record(_conn, _cursor, statement, *_args):
+    def record(statement: str) -> None:
         if statement.split()[0].upper() in ("INSERT", "UPDATE", "DELETE"):
             writes.append(statement)
 
-    event.listen(engine, "before_cursor_execute", record)
+    def trace(dbapi_conn, _record):  # every statement SQLite runs, whoever sends it
+        dbapi_conn.set_trace_callback(record)
+
+    engine.dispose()  # new connections, traced from the start
+    event.listen(engine, "connect", trace)
     try:
         assert import_snapshot(engine, snap) == len(synthetic_works())
     finally:
-        event.remove(engine, "before_cursor_execute", record)
+        event.remove(engine, "connect", trace)
+        engine.dispose()
     assert writes == []
     changed = dict(synthetic_works()[0], title=["A corrected title"])
     src.write_text(json.dumps(changed))

@@ -156,3 +156,28 @@ def test_any_executor_runs_the_articles():
         got = [pool.result(p) for p in [pool.submit(job) for job in jobs]]
     assert got == [compute_article(job) for job in jobs]
     assert pool.fallbacks == 0
+
+
+def test_articles_go_in_tasks_of_several_where_the_executor_asks_for_it():
+    from concurrent.futures import ThreadPoolExecutor
+
+    jobs = [ArticleJob(f"t{i}.txt", f"Claim {i} holds [1].".encode()) for i in range(7)]
+    tasks: list[int] = []
+
+    class Chunked(ThreadPoolExecutor):
+        chunk = 3
+
+        def submit(self, fn, /, *args, **kwargs):
+            tasks.append(len(args[0]))
+            return super().submit(fn, *args, **kwargs)
+
+    with Chunked(2) as executor:
+        pool = ArticlePool(executor)
+        pending = [pool.submit(job) for job in jobs[:4]]
+        first = pool.result(pending[0])  # its task was full: already submitted
+        fourth = pool.result(pending[3])  # alone in a task not yet full: submitted now
+        pending += [pool.submit(job) for job in jobs[4:]]
+        got = [first, *(pool.result(p) for p in pending[1:3]), fourth]
+        got += [pool.result(p) for p in pending[4:]]
+    assert got == [compute_article(job) for job in jobs]
+    assert tasks == [3, 1, 3] and pool.fallbacks == 0

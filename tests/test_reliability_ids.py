@@ -79,3 +79,16 @@ def test_a_changed_article_keeps_the_ids_of_unchanged_sentences(tmp_path, monkey
     assert len(common) >= len(before) - 1
     assert all(before[t] == after[t] for t in common)
     assert refs_after == refs_before
+
+
+def test_deriving_an_article_again_keeps_its_finding_ids(tmp_path, monkeypatch):
+    from kb.build import derive
+    from kb.database import open_db
+
+    db = _setup(tmp_path, monkeypatch)
+    before = _ids(db, "in/00-ldn.txt")["finding"]
+    assert before
+    aid = _rows(db, "select id from article where source = 'in/00-ldn.txt'")[0][0]
+    # only this article's derived layers again: its findings are not the newest rows
+    assert derive(open_db(db), [aid], force=True) == 1
+    assert _ids(db, "in/00-ldn.txt")["finding"] == before

@@ -12,7 +12,9 @@ import sqlite3
 
 import pytest
 
+from kb.bulk import insert_rows
 from kb.database import open_db
+from kb.models import Article, Reference
 from kb.schema import FACET_INDEXES, INDEXES, drop_extras
 from kb.serve import METADATA
 
@@ -98,3 +100,34 @@ def test_extras_are_idempotent_and_dropped_for_the_baseline(db_path):
         names = {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type='index'")}
     ours = {s.split("EXISTS ")[1].split()[0] for s in INDEXES}
     assert not names & ours
+
+
+def _fts_changes(conn: sqlite3.Connection, sql: str, args: tuple) -> int:
+    """Rows the triggers of one statement wrote (FTS and its shadow tables)."""
+    before = conn.total_changes
+    conn.execute(sql, args)
+    return conn.total_changes - before - 1
+
+
+def test_full_text_reindexes_a_row_only_when_an_indexed_column_changes(conn, db_path):
+    insert_rows(conn, Article, [{"id": 1, "source": "a.md"}])  # the other columns' defaults
+    raw = "Smith J. Fatigue in MS. 2010."
+    insert_rows(
+        conn, Reference, [{"id": 1, "article_id": 1, "key": "1", "position": 0, "raw": raw}]
+    )
+    # the build sets these on every entry: no re-indexing
+    assert _fts_changes(conn, "UPDATE reference SET verification = ? WHERE id = 1", ("x",)) == 0
+    assert _fts_changes(conn, "UPDATE reference SET search_terms = ? WHERE id = 1", ("y",)) > 0
+    # setting an indexed column to the value it has changes nothing either
+    assert _fts_changes(conn, "UPDATE reference SET raw = raw WHERE id = 1", ()) == 0
+    hits = conn.execute("SELECT rowid FROM reference_fts WHERE reference_fts MATCH 'fatigue y'")
+    assert [r[0] for r in hits] == [1]
+
+
+def test_a_trigger_of_an_older_version_is_replaced(conn, db_path):
+    conn.execute("DROP TRIGGER claim_fts_au")
+    conn.execute("CREATE TRIGGER claim_fts_au AFTER UPDATE ON claim BEGIN SELECT 1; END")
+    conn.commit()
+    open_db(db_path).dispose()
+    sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'claim_fts_au'").fetchone()[0]
+    assert "AFTER UPDATE OF text, search_terms ON claim" in sql

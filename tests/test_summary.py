@@ -18,7 +18,7 @@ from kb.build import BuildOptions, build
 from kb.database import open_db
 from kb.save import delete_article_rows
 from kb.serve import load_metadata
-from kb.summary import refresh_summaries
+from kb.summary import FACETS, refresh_summaries
 from tests.test_canned_rewrites import _random_kb
 
 OFFLINE = BuildOptions(offline=True)
@@ -61,6 +61,7 @@ def assert_summaries_match(db: Path) -> None:
             == con.execute(EXPECTED_PER_ARTICLE).fetchall()
         )
         assert con.execute(STORED_FINDINGS).fetchall() == con.execute(EXPECTED_FINDINGS).fetchall()
+        assert_facets_match(con)
         assert con.execute("select count(*) from summary_dirty_article").fetchone()[0] == 0
         assert con.execute("select count(*) from summary_dirty").fetchone()[0] == 0
         # the evidence map read from the summaries is the evidence map of the base tables
@@ -68,6 +69,33 @@ def assert_summaries_match(db: Path) -> None:
         assert con.execute(now).fetchall() == con.execute(PREVIOUS_SQL["evidence_map"]).fetchall()
     finally:
         con.close()
+
+
+def assert_facets_match(con: sqlite3.Connection) -> None:
+    """``facet_article``/``facet_total`` hold each faceted column's GROUP BY, per article
+    and in all, with every value as its table stores it (type included)."""
+    for table, cols in FACETS.items():
+        for col in cols:
+            per_article = con.execute(
+                f'select article_id, "{col}", typeof("{col}"), count(*) from "{table}" '
+                f'where "{col}" is not null group by 1, 2 order by 1, 2'
+            ).fetchall()
+            stored = con.execute(
+                "select article_id, value, typeof(value), n from facet_article where "
+                "table_name = ? and column_name = ? order by 1, 2",
+                (table, col),
+            ).fetchall()
+            assert stored == per_article, (table, col)
+            total = con.execute(
+                f'select "{col}", count(*) from "{table}" where "{col}" is not null '
+                "group by 1 order by 1"
+            ).fetchall()
+            stored_total = con.execute(
+                "select value, n from facet_total where table_name = ? and column_name = ? "
+                "order by 1",
+                (table, col),
+            ).fetchall()
+            assert stored_total == total, (table, col)
 
 
 ARTICLE = """# Treatments in {topic}
@@ -178,6 +206,13 @@ def test_incremental_refresh_equals_recomputing_everything(db_path, seed):
         conn.execute(text("update claim_condition set condition_id = "
                           "(select max(id) from condition) where id % 4 = 1"))  # fmt: skip
 
+    def facets_change(conn):
+        conn.execute(text("update claim set is_study_description = 1 - is_study_description "
+                          "where id % 3 = 0"))  # fmt: skip
+        conn.execute(text("update reference set verification = 'not_found' where id % 3 = 0"))
+        conn.execute(text("update study_link set dangling = 1 where id % 4 = 0"))
+        conn.execute(text("delete from marker where id in (select max(id) from marker)"))
+
     def findings_change(conn):
         conn.execute(text("delete from finding where id % 3 = 0"))
         conn.execute(text("update finding set severity = 'error' where id % 3 = 1"))
@@ -189,7 +224,7 @@ def test_incremental_refresh_equals_recomputing_everything(db_path, seed):
             session.flush()
 
     for change in (a_work_changes_type, entries_change_type, a_link_goes, tags_change,
-                   findings_change, an_article_goes):  # fmt: skip
+                   facets_change, findings_change, an_article_goes):  # fmt: skip
         dirty_after(db_path, change)
         assert_summaries_match(db_path)
     # an unrelated change marks nothing
@@ -207,6 +242,8 @@ def test_a_database_tagged_before_the_summaries_gets_them(db_path):
         conn.execute(text("delete from condition_summary"))
         conn.execute(text("delete from condition_article"))
         conn.execute(text("delete from finding_count"))
+        conn.execute(text("delete from facet_article"))
+        conn.execute(text("delete from facet_total"))
         conn.execute(text("delete from summary_dirty"))
     assert refresh_summaries(engine) > 0
     engine.dispose()

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from sqlmodel import Session, delete
 
 from kb.audit.codes import CODES, INCOMPLETE_CODES, SEVERITY_RANK
-from kb.audit.context import AuditContext, load_context, ref_label
+from kb.audit.context import AuditContext, AuditFinding, load_context, ref_label
 from kb.audit.duplicates import rule_duplicates
 from kb.audit.formatting import fix_text
 from kb.audit.numbering import rule_numbering_shift
@@ -17,11 +17,11 @@ from kb.audit.resolve import resolve_fixes
 from kb.audit.rules_citations import rule_dangling, rule_descriptions, rule_uncited
 from kb.audit.rules_references import REFERENCE_RULES
 from kb.models import Finding, Reference
-from kb.stable_ids import IdKeeper
+from kb.stable_ids import FINDING_KEY, IdKeeper
 
 __all__ = ["run_audit", "audit_findings", "completeness", "ARTICLE_RULES"]
 
-ArticleRule = Callable[[AuditContext], Iterator[Finding]]
+ArticleRule = Callable[[AuditContext], Iterator[AuditFinding]]
 
 ARTICLE_RULES: list[ArticleRule] = [
     rule_duplicates,
@@ -46,7 +46,7 @@ def _fix_for_work(ctx: AuditContext, ref: Reference | None) -> tuple[str | None,
     return None, None
 
 
-def _complete_fixes(ctx: AuditContext, findings: list[Finding]) -> None:
+def _complete_fixes(ctx: AuditContext, findings: list[AuditFinding]) -> None:
     """Attach the fixes every entry-level finding shares: the complete reference in AMA and
     Vancouver when the work is known, and the suggested DOI with its confidence."""
     by_label = {ref_label(r): r for r in ctx.references}
@@ -79,9 +79,9 @@ def _complete_fixes(ctx: AuditContext, findings: list[Finding]) -> None:
         f.evidence = json.dumps(evidence, ensure_ascii=False, sort_keys=True)
 
 
-def audit_findings(ctx: AuditContext) -> list[Finding]:
+def audit_findings(ctx: AuditContext) -> list[AuditFinding]:
     """Every rule on one article's context, worst first; nothing is written."""
-    findings: list[Finding] = []
+    findings: list[AuditFinding] = []
     for ref in ctx.references:
         for rule in REFERENCE_RULES:
             findings.extend(rule(ctx, ref))
@@ -106,10 +106,6 @@ def completeness(references: Iterable[Reference], findings: Iterable[Finding]) -
     return round(len(good) / len(refs), 4)
 
 
-# What makes a finding "the same finding" (kb.stable_ids).
-FINDING_KEY = ("code", "reference_id", "claim_id", "marker_id", "reference_key", "marker_key")
-
-
 def run_audit(session: Session, article_id: int) -> list[Finding]:
     """Replace the article's findings with a fresh audit and set ``article.completeness``.
 
@@ -117,7 +113,7 @@ def run_audit(session: Session, article_id: int) -> list[Finding]:
     ctx = load_context(session, article_id)
     keep = IdKeeper(session, Finding, article_id, FINDING_KEY)  # before the old ones go
     session.exec(delete(Finding).where(Finding.article_id == article_id))
-    findings = audit_findings(ctx)
+    findings = [Finding(**f.row()) for f in audit_findings(ctx)]
     for f in findings:  # the same finding keeps its id (and URL) from audit to audit
         f.id = keep.id_for(*(getattr(f, c) for c in FINDING_KEY))
     session.add_all(findings)

@@ -25,7 +25,7 @@ PAGE_OF_200 = (
 # the entry a label names: its number where numbered, else its key
 LABEL = "coalesce(cast({t}.number as text), {t}.key)"
 
-# Issue 13: the article filter first; then pages of 500 entries, worst first, each rank
+# Issue 13: the article filter first; then pages of 200 entries, worst first, each rank
 # streamed in list order (index reference(article_id, position)) before anything is joined.
 REFERENCES_NEEDING_ATTENTION = f"""with chosen_article as materialized (
   select a.id from article a
@@ -67,7 +67,7 @@ page_ref as materialized (
         and f.code not in ({CITATION_CODES}))
       order by c.article_id, c.position)
   )
-  limit 500 offset 500 * (max(1, coalesce(cast(nullif(trim(:page), '') as integer), 1)) - 1)
+  limit 200 offset 200 * (max(1, coalesce(cast(nullif(trim(:page), '') as integer), 1)) - 1)
 )
 select
   a.title as article,
@@ -103,6 +103,9 @@ per_group as materialized (
   where f.code in ('description_mismatch', 'condition_mismatch', 'numbering_shift')
     and (:article = '' or f.article_id in (select id from chosen_article))
   group by rank, article_id
+  order by rank, article_id
+  -- a page holds at most 200 groups (each has a finding): pages 1..p lie in the first 200p
+  limit 200 * max(1, coalesce(cast(nullif(trim(:page), '') as integer), 1))
 ),
 paged as materialized (
   select rank, article_id, dense_rank() over (order by before / 200) as page from (
