@@ -6,20 +6,10 @@ The held-out split of the labelled public strings (``kb.parser.corpus``: SHA-1 o
 string, never used for training or tuning) is parsed by the learned parser
 (``ingest.reference_fields.parse_reference``) and by the rule-based parser
 (``ingest.reference_rules.parse_reference_rules``). Each is scored per field against the
-gold fields (``kb.parser.corpus.gold_fields``, the rules of ``ingest.reference_normalise``):
-
-- a returned value is a true positive when it equals the gold value, else a false
-  positive (and, if gold has a value, a false negative too); a gold value not returned is
-  a false negative. Precision, recall and F1 are micro-averaged.
-- strings compare after lower-casing and dropping everything but letters and digits
-  ("J. Am. Chem. Soc." = "J Am Chem Soc"); pages compare as "first-last" or the lone value
-  (pages or article number); the first author is the family name; DOIs lower-case.
-- the journal is scored where the gold container is a journal (see ``gold_fields``) and
-  where there is no container at all; a book's or proceedings' container is not scored.
-- the DOI is scored where the source labels one, and where the string has no DOI at all
-  (GROBID's corpus leaves many DOIs unlabelled).
-- styles: vancouver (Vancouver/AMA name lists), author-date (the date right after the
-  authors), quoted (quoted titles, numbered IEEE/MLA-like), other.
+gold fields (``kb.parser.corpus.gold_fields``, the rules of ``ingest.reference_normalise``),
+by the matching rules written in ``kb.parser.score`` (shared with the threshold selection).
+Styles: vancouver (Vancouver/AMA name lists), author-date (the date right after the
+authors), quoted (quoted titles, numbered IEEE/MLA-like), other.
 
 Speed: strings per second of each parser on the same strings, one core, model loaded
 before timing, best of three passes.
@@ -29,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -40,65 +29,16 @@ from ingest.reference_fields import parse_reference
 from ingest.reference_rules import parse_reference_rules
 from ingest.types import ReferenceFields
 from kb.parser import corpus
+from kb.parser.score import FIELDS, Score, scored_pairs
 
-_DOI_IN = re.compile(r"10\.\d{4,9}/")
-FIELDS = ("first_author", "title", "journal", "year", "volume", "issue", "pages", "doi")
 GROUPS = ("vancouver", "author-date", "quoted", "other")
-
-
-def _norm(field: str, value: object) -> str | None:
-    if value is None or value == "":
-        return None
-    if field == "year":
-        return str(value)
-    return re.sub(r"[\W_]+", "", str(value).lower()) or None
-
-
-def predicted(f: ReferenceFields) -> dict[str, object]:
-    return {
-        "first_author": f.first_author,
-        "title": f.title,
-        "journal": f.journal,
-        "year": f.year,
-        "volume": f.volume,
-        "issue": f.issue,
-        "pages": f.pages or f.article_number,
-        "doi": f.doi,
-    }
-
-
-class Score:
-    def __init__(self) -> None:
-        self.tp = self.fp = self.fn = 0
-
-    def add(self, gold: str | None, got: str | None) -> None:
-        if got is not None:
-            if got == gold:
-                self.tp += 1
-            else:
-                self.fp += 1
-                self.fn += gold is not None
-        elif gold is not None:
-            self.fn += 1
-
-    def prf(self) -> dict[str, float]:
-        p = self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
-        r = self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
-        f = 2 * p * r / (p + r) if p + r else 0.0
-        return {"p": round(p, 4), "r": round(r, 4), "f1": round(f, 4), "n": self.tp + self.fn}
 
 
 def score(parse: Callable[[str], ReferenceFields], examples: list[corpus.Example]) -> dict:
     by: dict[str, dict[str, Score]] = defaultdict(lambda: defaultdict(Score))
     for ex in examples:
-        gold, got = corpus.gold_fields(ex), predicted(parse(ex.text))
         group = corpus.style_group(ex)
-        for field in FIELDS:
-            g, p = _norm(field, gold[field]), _norm(field, got[field])
-            if field == "journal" and g is None and any(corpus.segments_of(ex, "container")):
-                continue  # a book's or proceedings' container: not scored as a journal
-            if field == "doi" and g is None and _DOI_IN.search(ex.text):
-                continue  # a DOI the source did not label: no gold either way
+        for field, g, p in scored_pairs(ex, parse(ex.text)):
             for key in (group, "all"):
                 by[key][field].add(g, p)
                 by[key]["ALL"].add(g, p)

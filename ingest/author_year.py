@@ -192,9 +192,9 @@ def _guess_family(segment: str, next_segment: str) -> tuple[str, str]:
 
 
 def _ref_year(ref: ParsedReference) -> tuple[int | None, str]:
-    if ref.fields.year:
-        m = re.search(rf"{ref.fields.year}([a-z]?)(?![\da-z])", ref.raw)
-        return ref.fields.year, (m.group(1) if m else "")
+    if year := ref.fields.guess("year"):
+        m = re.search(rf"{year}([a-z]?)(?![\da-z])", ref.raw)
+        return year, (m.group(1) if m else "")
     # Fallback: a year followed by ";" ":" "(" or standing as ". 2018." beats one inside a title.
     m = re.search(r"(?<!\d)(1[5-9]\d\d|20\d\d)([a-z]?)(?=\s*[;:(])", ref.raw)
     m = m or re.search(r"(?<!\d)(1[5-9]\d\d|20\d\d)([a-z]?)(?=\.\s)", ref.raw)
@@ -207,9 +207,8 @@ def _entry(ref: ParsedReference) -> _Entry:
     segment = _first_author_segment(raw)
     rest = raw[raw.find(segment) + len(segment) :].lstrip(", ")
     family, initials = _guess_family(segment, rest.split(",")[0].split(".")[0] + ".")
-    first = ref.fields.first_author or (
-        family_name(ref.fields.authors[0]) if ref.fields.authors else None
-    )
+    authors = ref.fields.guess("authors")
+    first = ref.fields.first_author or (family_name(authors[0]) if authors else None)
     year, suffix = _ref_year(ref)
     ypos = raw.find(str(year)) if year else -1
     return _Entry(
@@ -222,7 +221,7 @@ def _entry(ref: ParsedReference) -> _Entry:
         suffix=suffix,
         head=fold(raw[:120]),
         author_text=fold(raw[: ypos if ypos > 0 else 150]),
-        title=fold(ref.fields.title or ""),
+        title=fold(ref.fields.guess("title") or ""),
     )
 
 

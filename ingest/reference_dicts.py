@@ -11,28 +11,45 @@ from __future__ import annotations
 import csv
 import re
 from functools import cache
+from pathlib import Path
 
 from ingest.resources import RESOURCES
 
 DICT_DIR = RESOURCES.data_file("parser", "dict")
 
 
-def _words(name: str) -> frozenset[str]:
-    path = DICT_DIR / name
+def _words(path: Path) -> frozenset[str]:
     if not path.exists():
         return frozenset()
     lines = path.read_text(encoding="utf-8").splitlines()
     return frozenset(ln.strip() for ln in lines if ln.strip() and not ln.startswith("#"))
 
 
+_NAME_WORDS = [DICT_DIR / "name-words.txt"]  # training swaps it (cross-validation folds)
+
+
 @cache
 def given_names() -> frozenset[str]:
-    return _words("name-words.txt")
+    return _words(_NAME_WORDS[0])
+
+
+def name_words_path() -> Path:
+    return _NAME_WORDS[0]
+
+
+def use_name_words(path: Path) -> None:
+    """Read name words from ``path`` from now on (training a fold's model writes its own);
+    token features cached with the old list are dropped."""
+    from ingest import reference_tokens
+
+    _NAME_WORDS[0] = path
+    given_names.cache_clear()
+    reference_tokens.clear_caches()
 
 
 @cache
 def publisher_words() -> frozenset[str]:
-    return _words("publisher-words.txt")
+    return _words(DICT_DIR / "publisher-words.txt")
 
 
 def _key(title: str) -> str:

@@ -5,11 +5,11 @@ Identifiers are read by exact rules (DOI and its status, PMID, PMCID, ISBN, URL;
 ``ingest.doi`` and ``ingest.reference_rules``). The bibliographic fields come from the
 CRF labeller (``ingest.reference_crf``): each token is labelled author, title,
 container, date, volume, issue, pages, ...; the first run of each label is the field,
-normalised by ``ingest.reference_normalise``. Each of authors, title, journal and year
-carries a confidence from the model's marginals: for a field found, the mean
-probability of its tokens' label; for a field absent, the probability that no token
-has that label (one minus the largest marginal), so an audit can tell "absent" from
-"the parser was unsure".
+normalised by ``ingest.reference_normalise``. Each field carries a confidence from the
+model's marginals: for a field found, the probability of its least sure word's label;
+for a field absent, the probability that no token has that label (one minus the largest
+marginal), so an audit can tell "absent" from "the parser was unsure". A field found
+below its threshold is withheld (``parse_reference``) and kept in ``uncertain``.
 """
 
 from __future__ import annotations
@@ -28,17 +28,34 @@ from ingest.reference_rules import (
     family_name,
     read_identifiers,
 )
+from ingest.reference_thresholds import withhold_uncertain
 from ingest.types import ReferenceFields
 
 __all__ = ["parse_reference", "family_name"]
 
 _GLUED_NUMBER_RE = re.compile(r"^\s*\d{1,3}\.(?=[A-Z][a-z])")  # "10.Blaschke C, ..."
 MAX_LABELLED = 4000  # characters of an entry the labeller reads
-_CONFIDENT_FIELDS = {"authors": "author", "title": "title", "journal": "container", "year": "date"}
+_ABSENCE_MEASURED = {"author", "title", "container", "date"}  # missing_* findings ask
+_CONFIDENT_FIELDS = {
+    "authors": "author",
+    "title": "title",
+    "journal": "container",
+    "year": "date",
+    "volume": "volume",
+    "issue": "issue",
+    "pages": "pages",
+}
 
 
 def parse_reference(raw: str) -> ReferenceFields:
-    """The fields one reference entry gives; a field the entry does not give stays None."""
+    """The fields one reference entry gives; a field the entry does not give stays None,
+    and a field the parser read without enough confidence (below its threshold, see
+    ``ingest.reference_thresholds``) is not given either but kept in ``uncertain``."""
+    return withhold_uncertain(read_reference(raw))
+
+
+def read_reference(raw: str) -> ReferenceFields:
+    """Every field the labeller found, each with its confidence, none withheld."""
     f = ReferenceFields()
     text = _LEAD_NUMBER_RE.sub("", raw, count=1)
     text = _GLUED_NUMBER_RE.sub("", text, count=1)
@@ -66,13 +83,14 @@ def parse_reference(raw: str) -> ReferenceFields:
     if f.year is None:  # the first run of dates had no year ("n.d.", "Aug 5"): a later one
         dates = (N.year_of(_text(text, r)) for r in runs if r[0] == "date")
         f.year = next((y for y in dates if y), None)
-    f.volume = N.volume_of(_text(text, _field_run(runs, "volume")))
-    f.issue = N.issue_of(_text(text, _field_run(runs, "issue")))
-    f.pages, f.article_number = N.pages_of(_text(text, _field_run(runs, "pages")))
+    f.volume = N.volume_of(_text(text, spans["volume"]))
+    f.issue = N.issue_of(_text(text, spans["issue"]))
+    f.pages, f.article_number = N.pages_of(_text(text, spans["pages"]))
+    read_by_labeller = {name: _value(f, name) for name in _CONFIDENT_FIELDS}
     _reread_locator(text, runs, f)
     _exact_blocks(body, f)
     f.confidence = {
-        name: round(_confidence(lab, label, spans[name], getattr(f, name)), 3)
+        name: _confidence(lab, label, spans[name], _value(f, name), read_by_labeller[name])
         for name, label in _CONFIDENT_FIELDS.items()
     }
     f.source_type = _kind(f, body, {r[0] for r in runs})
@@ -129,7 +147,8 @@ def _title_starts_with_words(lab: reference_crf.Labelled) -> None:
         j = i - 1
         while j >= 0 and labels[j] in _UNTITLED and toks[j][0].isalpha():
             j -= 1
-        if j < i - 1 and (j < 0 or not toks[j][0][-1].isalnum()):
+        # after punctuation, but not after the authors: "V. Vianu." left over is a name
+        if j < i - 1 and (j < 0 or (not toks[j][0][-1].isalnum() and labels[j] != "author")):
             for k in range(j + 1, i):
                 labels[k] = "title"
         return
@@ -238,12 +257,13 @@ Run = tuple[str, int, int, int, int]  # label, first token, last token + 1, char
 
 def _runs(lab: reference_crf.Labelled) -> list[Run]:
     """Consecutive tokens with one label, with the characters they cover."""
+    labels, toks = lab.labels, lab.tokens
     out: list[Run] = []
-    for i, (label, tok) in enumerate(zip(lab.labels, lab.tokens, strict=True)):
-        if out and out[-1][0] == label:
-            out[-1] = (label, out[-1][1], i + 1, out[-1][3], tok[2])
-        else:
-            out.append((label, i, i + 1, tok[1], tok[2]))
+    start, n = 0, len(labels)
+    for i in range(1, n + 1):
+        if i == n or labels[i] != labels[start]:
+            out.append((labels[start], start, i, toks[start][1], toks[i - 1][2]))
+            start = i
     return out
 
 
@@ -256,10 +276,26 @@ def _text(text: str, run: Run | None) -> str | None:
     return text[run[3] : run[4]] if run else None
 
 
-def _confidence(lab: reference_crf.Labelled, label: str, run: Run | None, value: object) -> float:
-    """Mean marginal of the field's tokens; for a field absent, P(no token has the label)."""
-    if run is not None and value:
-        return sum(lab.marginal(label, i) for i in range(run[1], run[2])) / (run[2] - run[1])
-    if not lab.labels:
+def _value(f: ReferenceFields, name: str) -> object:
+    return (f.pages or f.article_number) if name == "pages" else getattr(f, name)
+
+
+def _confidence(
+    lab: reference_crf.Labelled, label: str, run: Run | None, value: object, labelled: object
+) -> float | None:
+    """For a field found, the marginal of its least sure word (alphanumeric token: the
+    punctuation around a field is no part of its value); for a field absent, P(no token
+    has the label) (only where an audit asks whether the field is absent: None for volume,
+    issue, pages); for a value an exact rule read instead of the labeller, 1."""
+    if value and value != labelled:
         return 1.0
-    return 1.0 - max(lab.marginal(label, i) for i in range(len(lab.labels)))
+    marginal, toks = lab.tagger.marginal, lab.tokens  # this sequence's, until the next
+    if run is not None and value:
+        span = range(run[1], run[2])
+        least = min((marginal(label, i) for i in span if toks[i][0][0].isalnum()), default=None)
+        return round(least if least is not None else min(marginal(label, i) for i in span), 3)
+    if label not in _ABSENCE_MEASURED:
+        return None
+    if not toks:
+        return 1.0
+    return round(1.0 - max(marginal(label, i) for i in range(len(toks))), 3)

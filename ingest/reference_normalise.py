@@ -31,6 +31,13 @@ _PAGES_RE = re.compile(
 )
 _VANCOUVER_INITIALS = re.compile(r"[A-Z]{1,3}")
 _INITIAL_TOKEN = re.compile(r"(?:[A-Z]\.?-?){1,3}\.?")
+_SPACE_PUNCT_RE = re.compile(r"\s+([.:;,?!])")
+_IN_RE = re.compile(r"^In\s*:?\s+")
+_LETTER_RE = re.compile(r"[^\W\d_]")
+_ISSUE_WORD_RE = re.compile(r"\b(?:no|nos|issue|iss|n)\.?\s*", re.I)
+_PAGES_WORD_RE = re.compile(r"\b(?:pp?|pages?)\.?\s*", re.I)
+_LAST_INITIALS_STOP_RE = re.compile(r"(?<=[^\s,.]) ([A-Z]{1,3})\.$")
+_END_INITIAL_RE = re.compile(r"\b[A-Z]\.$")
 
 
 def clean_text(text: str | None, *, container: bool = False) -> str | None:
@@ -52,10 +59,10 @@ def clean_text(text: str | None, *, container: bool = False) -> str | None:
     t = t.strip(" *_,;:.([{")
     if t.endswith((")", "]")) and t.count(t[-1]) > t.count({")": "(", "]": "["}[t[-1]]):
         t = t[:-1].rstrip(" .,;:")
-    t = re.sub(r"\s+([.:;,?!])", r"\1", t).rstrip(" .,;:")
+    t = _SPACE_PUNCT_RE.sub(r"\1", t).rstrip(" .,;:")
     if container:
-        t = re.sub(r"^In\s*:?\s+", "", t)
-    return t if re.search(r"[^\W\d_]", t) else None
+        t = _IN_RE.sub("", t, count=1)
+    return t if _LETTER_RE.search(t) else None
 
 
 _QUOTES = {'"': '"', "“": "”", "‘": "’", "'": "'", "«": "»"}
@@ -75,7 +82,7 @@ def volume_of(text: str | None) -> str | None:
 def issue_of(text: str | None) -> str | None:
     if not text:
         return None
-    t = re.sub(r"\b(?:no|nos|issue|iss|n)\.?\s*", "", P.collapse(text), flags=re.I)
+    t = _ISSUE_WORD_RE.sub("", P.collapse(text))
     t = t.strip(" ().,:;[]")
     return t or None
 
@@ -84,7 +91,7 @@ def pages_of(text: str | None) -> tuple[str | None, str | None]:
     """(pages, article_number): a range is pages, expanded; a lone value an article number."""
     if not text:
         return None, None
-    t = re.sub(r"\b(?:pp?|pages?)\.?\s*", "", text, flags=re.I)
+    t = _PAGES_WORD_RE.sub("", text)
     m = _PAGES_RE.search(t)
     if not m:
         return None, None
@@ -96,9 +103,9 @@ def pages_of(text: str | None) -> tuple[str | None, str | None]:
 def authors_of(text: str | None) -> list[str]:
     if not text:
         return []
-    names = [a for a in split_authors(text) if re.search(r"[^\W\d_]", a)]
+    names = [a for a in split_authors(text) if _LETTER_RE.search(a)]
     if names:  # the full stop that ends a Vancouver list is no part of the initials
-        names[-1] = re.sub(r"(?<=[^\s,.]) ([A-Z]{1,3})\.$", r" \1", names[-1])
+        names[-1] = _LAST_INITIALS_STOP_RE.sub(r" \1", names[-1])
     return names
 
 
@@ -108,7 +115,7 @@ def name_parts(name: str) -> tuple[str, str]:
     if "," in a:
         family, given = a.split(",", 1)
         return family.strip(" ."), given.strip()
-    a = a.rstrip(".") if not re.search(r"\b[A-Z]\.$", a) or " " not in a else a
+    a = a.rstrip(".") if not _END_INITIAL_RE.search(a) or " " not in a else a
     if P.CORPORATE_WORDS.search(a):
         return a, ""
     tokens = a.split()

@@ -11,7 +11,7 @@ from ingest.author_year import author_year_key
 from ingest.headings import is_reference_heading
 from ingest.link_ids import apply_link_ids
 from ingest.readers.document import LinkDef
-from ingest.reference_fields import parse_reference
+from ingest.reference_fields import family_name, parse_reference
 from ingest.reflist_find import ListPart, RawEntry, ReferenceList, find_reference_list
 from ingest.types import IngestError, ParsedReference, ReferenceFields
 
@@ -59,11 +59,13 @@ def _ascii_word(s: str) -> str:
 def _author_year(raw: str, fields: ReferenceFields) -> tuple[str | None, int | None, str]:
     """Family name, year and the author's own suffix ("2010a") for an author–year key."""
     year_m = _YEAR.search(raw)
-    year = fields.year or (int(year_m.group(1)) if year_m else None)
+    year = fields.guess("year") or (int(year_m.group(1)) if year_m else None)
     suffix = ""
     if year and year_m and int(year_m.group(1)) == year and year_m.group(2):
         suffix = year_m.group(2)  # the author's own disambiguation: "2010a"
     family = fields.first_author
+    if not family and (unsure := fields.uncertain.get("authors")):
+        family = family_name(unsure[0])  # read below its threshold: still good for a key
     if not family:
         # Chicago/APA entries open with "Family, Given" or "Family G,": take that word.
         m = re.match(r"\s*([^\W\d_][\w'’\- ]{0,40}?)[,.]", raw)

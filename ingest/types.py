@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import traceback
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -37,6 +38,14 @@ class ReferenceFields:
     journal_abbrev: str | None = None  # NLM abbreviation of the journal, when the list knows it
     # how sure the labeller is of authors/title/journal/year, found or absent (0-1)
     confidence: dict[str, float | None] = field(default_factory=dict)
+    # fields read below their confidence threshold: withheld from the values above, kept here
+    uncertain: dict[str, object] = field(default_factory=dict)
+
+    def guess(self, name: str) -> Any:
+        """The field, or else its value read below the threshold: for keys and links
+        (author-year resolution), never reported as the entry's field."""
+        value = getattr(self, name)
+        return value if value not in (None, "", []) else self.uncertain.get(name, value)
 
 
 CONFIDENT_FIELDS = ("authors", "title", "journal", "year")  # fields stored with a confidence

@@ -139,6 +139,9 @@ class Reference(SQLModel, table=True):
     title_confidence: float | None = None
     journal_confidence: float | None = None
     year_confidence: float | None = None
+    # fields read below their confidence threshold: JSON {field: value as read}, not stored
+    # in the columns above (neither present nor confidently absent)
+    uncertain: str | None = None
     work_doi: str | None = Field(default=None, foreign_key="work.doi", index=True)
     verification: str = "unchecked"  # verified | not_found | unverified | unchecked | no_doi
     verification_source: str | None = None  # api | cache | snapshot

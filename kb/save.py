@@ -171,6 +171,11 @@ def _save_references(
                 ),
                 "journal_abbrev": f.journal_abbrev,
                 **{f"{k}_confidence": f.confidence.get(k) for k in CONFIDENT_FIELDS},
+                "uncertain": (
+                    json.dumps(f.uncertain, ensure_ascii=False, sort_keys=True)
+                    if f.uncertain
+                    else None
+                ),
                 "verification": "unchecked" if f.doi else "no_doi",
             }
         )

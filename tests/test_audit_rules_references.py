@@ -453,3 +453,28 @@ def test_missing_fires_only_when_the_parser_is_sure_the_field_is_absent(b):
         )
     codes = {(f.code, f.reference_key) for f in findings(b) if f.code.startswith("missing_")}
     assert codes == {("missing_authors", "1"), ("missing_title", "1"), ("missing_journal", "1")}
+
+
+def test_a_field_withheld_as_uncertain_is_never_reported_missing(b):
+    # Confident that nothing else is there, but the title and journal were read below
+    # their thresholds: kept in `uncertain` for the editor, so neither is "missing".
+    for number, uncertain in ((1, None), (2, {"title": "Pilot trial", "journal": "Ann N"})):
+        cited(
+            b,
+            number,
+            f"Cree BA. Pilot trial. Ann N. 2010;68(2):145-5{number}. doi: 10.5555/u{number}",
+            doi=f"10.5555/u{number}",
+            authors=json.dumps(["Cree BA"]),
+            first_author="Cree",
+            year=2010,
+            volume="68",
+            pages=f"145-15{number}",
+            source_type="journal",
+            authors_confidence=0.99,
+            title_confidence=0.9,
+            journal_confidence=0.9,
+            year_confidence=0.99,
+            uncertain=json.dumps(uncertain) if uncertain else None,
+        )
+    codes = {(f.code, f.reference_key) for f in findings(b) if f.code.startswith("missing_")}
+    assert codes == {("missing_title", "1"), ("missing_journal", "1")}

@@ -78,8 +78,8 @@ def test_parse_gives_structured_names_abbreviation_and_confidence() -> None:
     )
     assert f.author_names[0] == ["Cree", "BA"] and f.journal_abbrev == "Ann Neurol"
     assert f.pages == "145-150" and f.year == 2010
-    assert set(f.confidence) == {"authors", "title", "journal", "year"}
-    assert all(v > 0.8 for v in f.confidence.values())
+    assert set(f.confidence) == {"authors", "title", "journal", "year", "volume", "issue", "pages"}
+    assert all(v > 0.8 for v in f.confidence.values()) and f.uncertain == {}
 
 
 def test_a_fragment_is_confidently_without_authors_and_title() -> None:
@@ -151,3 +151,61 @@ def test_stored_confidences_and_names(tmp_path) -> None:
         ref = s.exec(select(Reference)).one()
     assert json.loads(ref.author_names) == [["Cree", "BA"], ["Goodin", "DS"]]
     assert ref.title_confidence > 0.5 and ref.year_confidence > 0.5
+
+
+def test_a_field_below_its_threshold_is_withheld_but_kept_as_uncertain() -> None:
+    from ingest.reference_fields import read_reference
+    from ingest.reference_thresholds import withhold_uncertain
+
+    raw = "Cree BA, Goodin DS. Pilot trial of naltrexone. Ann Neurol. 2010 Aug;68(2):145-50."
+    f = read_reference(raw)
+    assert set(f.confidence) == {"authors", "title", "journal", "year", "volume", "issue", "pages"}
+    title, authors, journal = f.title, f.authors, f.journal
+    kept = withhold_uncertain(f, {"title": 1.01, "authors": 1.01, "journal": 1.01, "year": 0.5})
+    assert kept.title is None and kept.authors == [] and kept.first_author is None
+    assert kept.author_names == [] and kept.journal is None and kept.journal_abbrev is None
+    assert kept.uncertain == {"title": title, "authors": authors, "journal": journal}
+    assert kept.year == 2010 and kept.pages == "145-150"  # sure enough: still given
+
+
+def test_thresholds_rise_until_the_precision_target() -> None:
+    from kb.parser.thresholds import Observation, choose, counts
+
+    obs = [Observation("title", 0.99, "a", "a")] * 90  # right and sure
+    obs += [Observation("title", 0.5, "a", "b")] * 8  # wrong and unsure
+    obs += [Observation("title", 0.55, "a", "a")] * 2  # right but unsure
+    obs += [Observation("doi", None, "x", "y")] * 2  # never withheld
+    limits = choose(obs, 0.95)
+    tp, fp, _ = counts(obs, limits)
+    assert tp / (tp + fp) >= 0.95 and 0.5 < limits["title"] <= 0.55 and tp == 92
+    assert choose(obs, 0.5) == {}  # already precise enough: nothing withheld
+
+
+def test_folds_partition_the_training_split() -> None:
+    from kb.parser.thresholds import fold_of
+
+    train_set, _ = corpus.split(corpus.load())
+    folds = [[e for e in train_set if fold_of(e.text, 3) == i] for i in range(3)]
+    assert sum(map(len, folds)) == len(train_set) and all(
+        len(f) > len(train_set) / 4 for f in folds
+    )
+
+
+def test_shipped_thresholds_were_chosen_for_the_shipped_model() -> None:
+    import hashlib
+
+    from ingest.reference_thresholds import THRESHOLDS_PATH, thresholds
+
+    data = json.loads(THRESHOLDS_PATH.read_text())
+    model = reference_crf.MODEL_PATH.read_bytes()
+    assert data["model_sha256"] == hashlib.sha256(model).hexdigest()  # rerun after training
+    assert thresholds() and all(0 < v < 1 for v in thresholds().values())
+
+
+def test_withheld_authors_and_year_still_key_an_author_year_entry() -> None:
+    from ingest.reflist import _author_year
+    from ingest.types import ReferenceFields
+
+    f = ReferenceFields(uncertain={"authors": ["Zagon IS"], "year": 1983})
+    assert f.guess("year") == 1983 and f.year is None
+    assert _author_year("Zagon IS. Naltrexone. Science. (1983)", f) == ("Zagon", 1983, "")

@@ -143,7 +143,10 @@ ABSENT_CONFIDENCE = 0.8
 
 def surely_absent(ref: Reference, field: str) -> bool:
     """True when the parser says the entry has no ``field`` with confidence (rows parsed
-    before confidences were stored count as sure)."""
+    before confidences were stored count as sure); a field read but withheld as uncertain
+    (``reference.uncertain``) is not absent."""
+    if ref.uncertain and field in json.loads(ref.uncertain):
+        return False
     conf = getattr(ref, f"{field}_confidence", None)
     return conf is None or conf >= ABSENT_CONFIDENCE
 
