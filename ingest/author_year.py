@@ -101,6 +101,7 @@ class AuthorYearCite:
     suffix: str
     title: str | None = None  # a quoted title standing in for the author
     corporate: str | None = None  # the first name as written when it has several words
+    et_al: bool = False  # "Smith et al.": three authors or more
 
 
 def _split_who(who: str) -> tuple[list[str], str, str | None]:
@@ -148,7 +149,8 @@ def parse_cites(who: str, years: str) -> list[AuthorYearCite]:
         else:
             last_year, suffix = None, ""
         corporate = names[0] if names and " " in names[0] else None
-        out.append(AuthorYearCite(names, initials, last_year, suffix, title, corporate))
+        et_al = bool(_ETAL_RE.search(who))
+        out.append(AuthorYearCite(names, initials, last_year, suffix, title, corporate, et_al))
     return out
 
 
@@ -169,6 +171,7 @@ class _Entry:
     head: str  # folded start of the raw text (corporate names, titles)
     author_text: str  # folded author part, for second-author disambiguation
     title: str  # folded
+    authors: int = 0  # how many authors the parser read (0: unknown)
 
 
 def _first_author_segment(raw: str) -> str:
@@ -223,6 +226,7 @@ def _entry(ref: ParsedReference) -> _Entry:
         head=fold(raw[:120]),
         author_text=fold(raw[: ypos if ypos > 0 else 150]),
         title=fold(ref.fields.title or ""),
+        authors=len(ref.fields.authors or []),
     )
 
 
@@ -300,7 +304,21 @@ class AuthorIndex:
             top = [e for s, e in scored if s == best]
             if best and len(top) == 1:
                 return top[0]
+            found = top if best else found
+        by_count = [e for e in found if _author_count_fits(cite, e.authors)]
+        if len(by_count) == 1:
+            return by_count[0]
         return None  # ambiguous: better dangling than linked to the wrong study
+
+
+def _author_count_fits(cite: AuthorYearCite, authors: int) -> bool:
+    """ "Lawson et al. 2002" is the three-author work, "Lawson and Weinstein 2002" the
+    two-author one (the author–date convention), when the entries' authors are known."""
+    if not authors or cite.title:
+        return False
+    if cite.et_al:
+        return authors >= 3
+    return authors == len(cite.names)
 
 
 def _close(a: str, b: str) -> bool:
@@ -325,6 +343,39 @@ class AuthorYearMatch:
     narrative: bool
 
 
+_BETWEEN = re.compile(r"\s*[;,]\s*")
+
+
+def _merge_bracketed_groups(text: str, found: list[AuthorYearMatch]) -> list[AuthorYearMatch]:
+    """ "((Katan et al. 1997); (Owen et al. 2004))", "[(A 2005); (B 2008)]": citeproc wraps
+    each work of one citation group in its own parentheses inside the author's brackets;
+    works joined by ";" or "," that one bracket pair encloses are one marker."""
+    groups: list[list[AuthorYearMatch]] = []
+    for m in found:
+        last = groups[-1][-1] if groups else None
+        if last and _BETWEEN.fullmatch(text, last.end, m.start):
+            groups[-1].append(m)
+        else:
+            groups.append([m])
+    out: list[AuthorYearMatch] = []
+    for g in groups:
+        enclosed = _opens_before(text, g[0].start) and _closes_after(text, g[-1].end)
+        if len(g) > 1 and enclosed:
+            cites = [c for m in g for c in m.cites]
+            out.append(AuthorYearMatch(g[0].start, g[-1].end, cites, narrative=False))
+        else:
+            out += g
+    return out
+
+
+def _opens_before(text: str, start: int) -> bool:
+    return text[:start].rstrip()[-1:] in ("(", "[")
+
+
+def _closes_after(text: str, end: int) -> bool:
+    return text[end:].lstrip()[:1] in (")", "]")
+
+
 def find_author_year(text: str) -> list[AuthorYearMatch]:
     """Parenthetical "(Smith and Jones 2010a; Lee 2011)" and narrative "Smith et al. (2010)"."""
     out: list[AuthorYearMatch] = []
@@ -340,6 +391,7 @@ def find_author_year(text: str) -> list[AuthorYearMatch]:
         ]  # fmt: skip
         if cites:
             out.append(AuthorYearMatch(m.start(), m.end(), cites, narrative=False))
+    out = _merge_bracketed_groups(text, out)
     for m in NARRATIVE_RE.finditer(text):
         who = m.group("who")
         trimmed = strip_stopwords(who)
