@@ -201,3 +201,18 @@ def test_et_al_or_two_names_tell_apart_one_first_author_same_year():
     assert _keys("((Lawson et al. 2002))", index) == [["three"]]
     assert _keys("((Lawson and Weinstein 2002))", index) == [["two"]]
     assert _keys("(Lawson 2002)", index) == [["lawson2002"]]  # neither: still dangling
+
+
+def test_undated_works_lettered_by_citeproc_and_a_stopword_surname():
+    # eLife 00005 through pandoc: "(Cao and Zhang, n.d.-a)" / "n.d.-b"; "(He et al. 1999)"
+    refs = _refs(
+        [
+            "Cao, R, and Y Zhang. n.d.-a. “SUZ12 Is Required.” Mol Cell 15: 57–67.",
+            "Cao, R, and Y Zhang. n.d.-b. “The Functions of E(Z)/EZH2.” Curr Opin 14: 155–64.",
+            "He, S, D Xu, and K Lee. 1999. “A Title.” J Struct Biol 126: 1–9.",
+        ]
+    )
+    index = AuthorIndex(refs)
+    assert _keys("((Cao and Zhang, n.d.-a))", index) == [["1"]]
+    assert _keys("((Cao and Zhang, n.d.-b); (He et al. 1999))", index) == [["2", "3"]]
+    assert _keys("(He found it in 1999)", index) == []  # "He" opening prose stays a pronoun

@@ -254,7 +254,10 @@ def lynx_plain(text: str) -> str:
 
 
 _BRACKET_NUMBER = re.compile(r"\[(\d{1,3})\]")
-_SYMBOL_BEFORE = re.compile(r"(?:(?<![^\W\d_])[^\W\d_]{1,3}|[\u0370-\u03ff])$")
+# a symbol: three letters at most, a Greek letter, or a chemical formula ("CaCl", "MgSO")
+_SYMBOL_BEFORE = re.compile(
+    r"(?:(?<![^\W\d_])[^\W\d_]{1,3}|[\u0370-\u03ff]|(?<![^\W\d_])(?:[A-Z][a-z]?){2,4})$"
+)
 
 
 def unbracket_subscripts(text: str) -> str:
