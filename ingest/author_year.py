@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from ingest.author_year_groups import merge_bracketed_groups
 from ingest.reference_fields import family_name
 from ingest.types import ParsedReference
 
@@ -350,39 +351,6 @@ class AuthorYearMatch:
     narrative: bool
 
 
-_BETWEEN = re.compile(r"\s*[;,]\s*")
-
-
-def _merge_bracketed_groups(text: str, found: list[AuthorYearMatch]) -> list[AuthorYearMatch]:
-    """ "((Katan et al. 1997); (Owen et al. 2004))", "[(A 2005); (B 2008)]": citeproc wraps
-    each work of one citation group in its own parentheses inside the author's brackets;
-    works joined by ";" or "," that one bracket pair encloses are one marker."""
-    groups: list[list[AuthorYearMatch]] = []
-    for m in found:
-        last = groups[-1][-1] if groups else None
-        if last and _BETWEEN.fullmatch(text, last.end, m.start):
-            groups[-1].append(m)
-        else:
-            groups.append([m])
-    out: list[AuthorYearMatch] = []
-    for g in groups:
-        enclosed = _opens_before(text, g[0].start) and _closes_after(text, g[-1].end)
-        if len(g) > 1 and enclosed:
-            cites = [c for m in g for c in m.cites]
-            out.append(AuthorYearMatch(g[0].start, g[-1].end, cites, narrative=False))
-        else:
-            out += g
-    return out
-
-
-def _opens_before(text: str, start: int) -> bool:
-    return text[:start].rstrip()[-1:] in ("(", "[")
-
-
-def _closes_after(text: str, end: int) -> bool:
-    return text[end:].lstrip()[:1] in (")", "]")
-
-
 def find_author_year(text: str) -> list[AuthorYearMatch]:
     """Parenthetical "(Smith and Jones 2010a; Lee 2011)" and narrative "Smith et al. (2010)"."""
     out: list[AuthorYearMatch] = []
@@ -398,7 +366,7 @@ def find_author_year(text: str) -> list[AuthorYearMatch]:
         ]  # fmt: skip
         if cites:
             out.append(AuthorYearMatch(m.start(), m.end(), cites, narrative=False))
-    out = _merge_bracketed_groups(text, out)
+    out = merge_bracketed_groups(text, out)
     for m in NARRATIVE_RE.finditer(text):
         who = m.group("who")
         trimmed = strip_stopwords(who)
