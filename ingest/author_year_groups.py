@@ -34,8 +34,8 @@ def merge_bracketed_groups(text: str, found: list[M]) -> list[M]:
 
 
 def _opens_before(text: str, start: int) -> bool:
-    return text[:start].rstrip()[-1:] in ("(", "[")
+    return text[max(0, start - 40) : start].rstrip()[-1:] in ("(", "[")
 
 
 def _closes_after(text: str, end: int) -> bool:
-    return text[end:].lstrip()[:1] in (")", "]")
+    return text[end : end + 40].lstrip()[:1] in (")", "]")

@@ -271,7 +271,7 @@ def unbracket_subscripts(text: str) -> str:
     spaced = glued = symbols = total = 0
     for m in _BRACKET_NUMBER.finditer(text):
         total += 1
-        symbols += bool(_SYMBOL_BEFORE.search(text, 0, m.start()))
+        symbols += bool(_SYMBOL_BEFORE.search(text, max(0, m.start() - 12), m.start()))
         before = text[m.start() - 1 : m.start()]
         if not before or before.isspace():
             spaced += 1
@@ -282,7 +282,11 @@ def unbracket_subscripts(text: str) -> str:
         return text
 
     def plain(m: re.Match[str]) -> str:
-        return m.group(1) if _SYMBOL_BEFORE.search(text, 0, m.start()) else m.group(0)
+        return (
+            m.group(1)
+            if _SYMBOL_BEFORE.search(text, max(0, m.start() - 12), m.start())
+            else m.group(0)
+        )
 
     return _BRACKET_NUMBER.sub(plain, text)
 
