@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from ingest.author_year_groups import merge_bracketed_groups
 from ingest.reference_fields import family_name
 from ingest.types import ParsedReference
 
@@ -55,7 +56,8 @@ _NAME = (
 _ETAL = r"(?:,?\s+et\s+al\.?|\s+and\s+(?:colleagues|co-?workers))"
 _GROUP = rf"{_NAME}(?:(?:,\s+|,?\s+(?:and|&)\s+){_NAME}){{0,8}}{_ETAL}?"
 _QUOTED = r"[“\"‘][^“”\"’]{2,150}[”\"’]"
-_YEAR = r"(?:1[5-9]\d\d|20\d\d)[a-z]?(?!\w)|n\.\s?d\.|in\s+press"
+# "n.d.-a": citeproc's letter for one of two undated works by the same authors
+_YEAR = r"(?:1[5-9]\d\d|20\d\d)[a-z]?(?!\w)|n\.\s?d\.(?:-[a-z](?!\w))?|in\s+press"
 _YEARS = rf"(?:{_YEAR})(?:,\s*(?:{_YEAR}|[a-z](?![\w.])))*"
 _LOCATOR = (
     r"(?:,\s*(?:p|pp|page|pages|chap|ch|para|fig|table|vol)\.?\s*\d+(?:\s*[-–]\s*\d+)?"
@@ -71,7 +73,7 @@ NARRATIVE_RE = re.compile(
     rf"(?P<who>{_QUOTED}|{_GROUP})\s+\(\s*(?P<years>{_YEARS}){_LOCATOR}?\s*\)"
 )
 _YEAR_ITEM_RE = re.compile(
-    r"(1[5-9]\d\d|20\d\d)([a-z]?)(?!\w)|n\.\s?d\.|in\s+press|\b([a-z])(?![\w.])"
+    r"(1[5-9]\d\d|20\d\d)([a-z]?)(?!\w)|n\.\s?d\.(?:-([a-z]))?|in\s+press|\b([a-z])(?![\w.])"
 )
 _SPLIT_NAMES = re.compile(r",\s+(?:and\s+|&\s+)?|\s+(?:and|&)\s+")
 _ETAL_RE = re.compile(_ETAL + r"\s*$")
@@ -101,6 +103,7 @@ class AuthorYearCite:
     suffix: str
     title: str | None = None  # a quoted title standing in for the author
     corporate: str | None = None  # the first name as written when it has several words
+    et_al: bool = False  # "Smith et al.": three authors or more
 
 
 def _split_who(who: str) -> tuple[list[str], str, str | None]:
@@ -128,27 +131,31 @@ def strip_stopwords(who: str) -> str:
         m = re.match(r"(\S+)\s+", who)
         if not m or fold(m.group(1)) not in STOPWORDS or re.fullmatch(r"[A-Z]\.", m.group(1)):
             return who  # an initial ("A. Smith") is part of the name
+        if _ETAL_RE.fullmatch(who[m.end() - 1 :]) or re.match(r"(?:and|&)\s", who[m.end() :]):
+            return who  # "He et al.", "He and Smith": the word is a family name
         who = who[m.end() :]
 
 
 def parse_cites(who: str, years: str) -> list[AuthorYearCite]:
     """Turn one matched ``who`` + ``years`` pair into cites (one per year: "Smith 2010, 2012")."""
     names, initials, title = _split_who(who)
-    if title is None and (not names or fold(names[0].split()[0]) in STOPWORDS):
+    named = len(names) > 1 or bool(_ETAL_RE.search(who))  # "He et al.", "He and Lee"
+    if title is None and (not names or (fold(names[0].split()[0]) in STOPWORDS and not named)):
         return []
     out: list[AuthorYearCite] = []
     last_year: int | None = None
     for m in _YEAR_ITEM_RE.finditer(years):
         if m.group(1):
             last_year, suffix = int(m.group(1)), m.group(2)
-        elif m.group(3):  # "2010a, b": a bare suffix repeats the previous year
+        elif m.group(4):  # "2010a, b": a bare suffix repeats the previous year
             if last_year is None:
                 continue
-            suffix = m.group(3)
-        else:
-            last_year, suffix = None, ""
+            suffix = m.group(4)
+        else:  # "n.d.", "n.d.-a", "in press"
+            last_year, suffix = None, m.group(3) or ""
         corporate = names[0] if names and " " in names[0] else None
-        out.append(AuthorYearCite(names, initials, last_year, suffix, title, corporate))
+        et_al = bool(_ETAL_RE.search(who))
+        out.append(AuthorYearCite(names, initials, last_year, suffix, title, corporate, et_al))
     return out
 
 
@@ -169,6 +176,7 @@ class _Entry:
     head: str  # folded start of the raw text (corporate names, titles)
     author_text: str  # folded author part, for second-author disambiguation
     title: str  # folded
+    authors: int = 0  # how many authors the parser read (0: unknown)
 
 
 def _first_author_segment(raw: str) -> str:
@@ -195,6 +203,9 @@ def _ref_year(ref: ParsedReference) -> tuple[int | None, str]:
     if year := ref.fields.guess("year"):
         m = re.search(rf"{year}([a-z]?)(?![\da-z])", ref.raw)
         return year, (m.group(1) if m else "")
+    undated = re.search(r"\bn\.\s?d\.-([a-z])(?!\w)", ref.raw[:200])
+    if undated:  # "Cao, R, and Y Zhang. n.d.-a.": undated, with citeproc's letter
+        return None, undated.group(1)
     # Fallback: a year followed by ";" ":" "(" or standing as ". 2018." beats one inside a title.
     m = re.search(r"(?<!\d)(1[5-9]\d\d|20\d\d)([a-z]?)(?=\s*[;:(])", ref.raw)
     m = m or re.search(r"(?<!\d)(1[5-9]\d\d|20\d\d)([a-z]?)(?=\.\s)", ref.raw)
@@ -222,6 +233,7 @@ def _entry(ref: ParsedReference) -> _Entry:
         head=fold(raw[:120]),
         author_text=fold(raw[: ypos if ypos > 0 else 150]),
         title=fold(ref.fields.guess("title") or ""),
+        authors=len(ref.fields.authors or []),
     )
 
 
@@ -299,7 +311,21 @@ class AuthorIndex:
             top = [e for s, e in scored if s == best]
             if best and len(top) == 1:
                 return top[0]
+            found = top if best else found
+        by_count = [e for e in found if _author_count_fits(cite, e.authors)]
+        if len(by_count) == 1:
+            return by_count[0]
         return None  # ambiguous: better dangling than linked to the wrong study
+
+
+def _author_count_fits(cite: AuthorYearCite, authors: int) -> bool:
+    """ "Lawson et al. 2002" is the three-author work, "Lawson and Weinstein 2002" the
+    two-author one (the author–date convention), when the entries' authors are known."""
+    if not authors or cite.title:
+        return False
+    if cite.et_al:
+        return authors >= 3
+    return authors == len(cite.names)
 
 
 def _close(a: str, b: str) -> bool:
@@ -339,6 +365,7 @@ def find_author_year(text: str) -> list[AuthorYearMatch]:
         ]  # fmt: skip
         if cites:
             out.append(AuthorYearMatch(m.start(), m.end(), cites, narrative=False))
+    out = merge_bracketed_groups(text, out)
     for m in NARRATIVE_RE.finditer(text):
         who = m.group("who")
         trimmed = strip_stopwords(who)

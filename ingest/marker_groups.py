@@ -4,7 +4,9 @@ Pages link each number of a parenthetical or bracketed citation separately, and 
 the two ends of a range (``(<a>6</a>-<a>11</a>)``). Read one by one, ``(2,4,5)`` would be
 three bare numbers and the range would lose its middle. A run of linked numbers joined by
 commas or dashes, opened by ``(`` or ``[`` and closed by ``)`` or ``]``, is one marker whose
-keys are every number it covers.
+keys are every number it covers. Author–year citations linked one work at a time and
+joined by ``;`` or ``,`` inside one pair of brackets (citeproc's
+``(<span>(Kassirer 2004)</span>; <span>(Angell 2005)</span>)``) are one marker too.
 """
 
 from __future__ import annotations
@@ -17,6 +19,15 @@ _JOIN = re.compile(r"\s*(?:[,;]|[-–—])\s*")
 _OPEN = re.compile(r"[(\[]\s*$")
 _CLOSE = re.compile(r"^\s*[)\]]")
 _GROUPABLE = frozenset({"bare", "paren", "bracket"})
+_LIST_JOIN = re.compile(r"\s*[,;]\s*")
+
+
+def _joins(text: str, a: InlineMarker, b: InlineMarker) -> bool:
+    """Whether b continues a's group: numbers by comma or dash, works by comma or semicolon."""
+    between = text[a.end : b.start]
+    if a.style in _GROUPABLE and b.style in _GROUPABLE:
+        return bool(_JOIN.fullmatch(between))
+    return a.style == b.style == "author_year" and bool(_LIST_JOIN.fullmatch(between))
 
 
 def group_markers(text: str, markers: list[InlineMarker]) -> list[InlineMarker]:
@@ -27,15 +38,10 @@ def group_markers(text: str, markers: list[InlineMarker]) -> list[InlineMarker]:
     while i < len(ordered):
         run = [ordered[i]]
         j = i + 1
-        while (
-            j < len(ordered)
-            and run[-1].style in _GROUPABLE
-            and ordered[j].style in _GROUPABLE
-            and _JOIN.fullmatch(text[run[-1].end : ordered[j].start])
-        ):
+        while j < len(ordered) and _joins(text, run[-1], ordered[j]):
             run.append(ordered[j])
             j += 1
-        merged = _merge(text, run) if run[0].style in _GROUPABLE else None
+        merged = _merge(text, run) if len(run) > 1 or run[0].style in _GROUPABLE else None
         out.append(merged or run[0])
         if merged is None:
             out.extend(run[1:])
@@ -61,6 +67,8 @@ def _merge(text: str, run: list[InlineMarker]) -> InlineMarker | None:
             keys += _between(prev.keys[-1:], m.keys[:1])
         keys += m.keys
     style = "paren" if opener == "(" else "bracket"
+    if run[0].style == "author_year":
+        style = "author_year"
     linked = any(m.linked for m in run)
     anchored = any(m.anchored for m in run)
     keys = list(dict.fromkeys(keys))

@@ -7,7 +7,7 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
-from ingest.author_year import AuthorIndex, author_year_key, fold
+from ingest.author_year import AuthorIndex, author_year_key, find_author_year, fold
 from ingest.markers import find_markers
 from ingest.types import ParsedReference, ReferenceFields
 from tests.conftest import SHARED_ARTICLES
@@ -167,3 +167,52 @@ def _article04_index() -> AuthorIndex:
 )
 def test_article04_plain_author_year(text, expected):
     assert _keys(text, _article04_index()) == expected
+
+
+CITEPROC_GROUPS = [
+    ("diet ((Katan et al. 1997); (Owen et al. 2004)) and", [["katan1997", "owen2004"]]),
+    ("DNA [(Bhardwaj et al. 2006); (Spalding 2008)])", [["bhardwaj2006", "spalding2008"]]),
+    ("lens ((Lynnerup et al. 2008)) and", [["lynnerup2008"]]),
+    # no enclosing bracket: two markers side by side stay two
+    ("by (Chng et al. 2013); (Pauli et al. 2014) and", [["chng2013"], ["pauli2014"]]),
+    ("seen (Chng et al. 2013) and (Pauli et al. 2014).", [["chng2013"], ["pauli2014"]]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CITEPROC_GROUPS)
+def test_works_in_their_own_parentheses_inside_one_bracket_are_one_marker(text, expected):
+    got = [
+        [author_year_key(c.names[0], c.year, c.suffix) for c in m.cites]
+        for m in find_author_year(text)
+        if not m.narrative
+    ]
+    assert got == expected
+
+
+def test_et_al_or_two_names_tell_apart_one_first_author_same_year():
+    # eLife 06726: two 2002 works by Lawson, three authors and two, both with Weinstein
+    three = ParsedReference("three", "Lawson ND, Vogel AM, Weinstein BM. 2002. Sonic.", 0)
+    three.fields = ReferenceFields(authors=["Lawson ND", "Vogel AM", "Weinstein BM"], year=2002)
+    three.fields.first_author = "Lawson"
+    two = ParsedReference("two", "Lawson ND, Weinstein BM. 2002. In vivo imaging.", 1)
+    two.fields = ReferenceFields(authors=["Lawson ND", "Weinstein BM"], year=2002)
+    two.fields.first_author = "Lawson"
+    index = AuthorIndex([three, two])
+    assert _keys("((Lawson et al. 2002))", index) == [["three"]]
+    assert _keys("((Lawson and Weinstein 2002))", index) == [["two"]]
+    assert _keys("(Lawson 2002)", index) == [["lawson2002"]]  # neither: still dangling
+
+
+def test_undated_works_lettered_by_citeproc_and_a_stopword_surname():
+    # eLife 00005 through pandoc: "(Cao and Zhang, n.d.-a)" / "n.d.-b"; "(He et al. 1999)"
+    refs = _refs(
+        [
+            "Cao, R, and Y Zhang. n.d.-a. “SUZ12 Is Required.” Mol Cell 15: 57–67.",
+            "Cao, R, and Y Zhang. n.d.-b. “The Functions of E(Z)/EZH2.” Curr Opin 14: 155–64.",
+            "He, S, D Xu, and K Lee. 1999. “A Title.” J Struct Biol 126: 1–9.",
+        ]
+    )
+    index = AuthorIndex(refs)
+    assert _keys("((Cao and Zhang, n.d.-a))", index) == [["1"]]
+    assert _keys("((Cao and Zhang, n.d.-b); (He et al. 1999))", index) == [["2", "3"]]
+    assert _keys("(He found it in 1999)", index) == []  # "He" opening prose stays a pronoun

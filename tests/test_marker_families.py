@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from ingest import marker_patterns as mp
@@ -99,6 +101,31 @@ def test_linked_numbers_in_one_pair_of_brackets_are_one_marker(text, spans, expe
     inline = [InlineMarker(text[s:e], s, e, "bare", [text[s:e]], True) for s, e in spans]
     got = group_markers(text, inline)
     assert [(m.raw, m.keys) for m in got] == expected
+
+
+AUTHOR_YEAR_GROUPS = [
+    # citeproc HTML: (<span>(Kassirer 2004)</span>; <span>(Angell 2005)</span>) is one marker
+    ("books ((Kassirer 2004); (Angell 2005)).", ["kassirer2004", "angell2005"], 1),
+    # not enclosed by one bracket pair: two markers
+    ("by (Chng 2013) and (Pauli 2014).", ["chng2013", "pauli2014"], 2),
+    # a dash does not join works (it would join numbers)
+    ("x ((Hohn 2009)–(Fischer 2008)) y", ["hohn2009", "fischer2008"], 2),
+]
+
+
+@pytest.mark.parametrize(("text", "keys", "count"), AUTHOR_YEAR_GROUPS)
+def test_works_linked_one_by_one_inside_one_bracket_pair_are_one_marker(text, keys, count):
+    spans = [(m.start(), m.end()) for m in re.finditer(r"\([A-Z][a-z]+ \d{4}\)", text)]
+    inline = [
+        InlineMarker(text[s:e], s, e, "author_year", [k], True)
+        for (s, e), k in zip(spans, keys, strict=True)
+    ]
+    got = group_markers(text, inline)
+    assert len(got) == count
+    assert [k for m in got for k in m.keys] == keys
+    assert all(m.style == "author_year" for m in got)
+    if count == 1:
+        assert got[0].raw == "((Kassirer 2004); (Angell 2005))"
 
 
 def test_two_linked_brackets_with_a_dash_are_one_range():

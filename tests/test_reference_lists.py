@@ -263,6 +263,39 @@ AUTHOR_STARTS = [
         ["eLearning, Inspired. 2018. “Violations.” https://example.org/x.", "“Act.” 2022. Wiki."],
         [True, True],
     ),
+    (  # citeproc's Chicago names with bare initials (eLife, PubMed): "Bassnett, S, and DC"
+        [
+            "Bassnett, S, and DC Beebe. 1992. “Coincident Loss of Mitochondria and Nuclei",
+            "During Lens Fiber Cell Differentiation.” Developmental Dynamics 194: 85–93.",
+            "Bergmann, O, RD Bhardwaj, S Bernard, et al. 2009. “Evidence for Cardiomyocyte",
+            "Renewal in Humans.” Science 324: 98–102. https://doi.org/10.1126/",
+            "science.1164680.",
+            "Smith, R. 2010. “Classical Peer Review: An Empty Gun.” Breast Cancer Res 12.",
+        ],
+        [True, False, True, False, False, True],
+    ),
+    (  # a title-first entry: "Radiocarbon Calibration. 2014.", its year maybe wrapped
+        [
+            "Phillips, R, and P Sens. 2009. “Lipids.” Nature 459: 379–85.",
+            "Radiocarbon Calibration. 2014.",
+            "Reaping the Benefits: Science and the Sustainable Intensification of",
+            "Global Agriculture. 2009. Royal Society.",
+            "Rapoport, SI, and D Purdon. 1997. “In Vivo Imaging.” Cell 2: 1–9.",
+        ],
+        [True, True, True, False, True],
+    ),
+    (  # one surname wrapped after a stopped initial is not a title: "R. K." / "Heethaar. 2007."
+        [
+            "Hermans, Eva, and R. K.",
+            "Heethaar. 2007. “The Shape.” Vision 7: 1–2.",
+            "Brown, K. 2019. Another Work. Publisher.",
+        ],
+        [True, False, True],
+    ),
+    (  # bare capitals after a comma in prose are not initials: "Figure, AB test"
+        ["Results, AB testing showed 2019 data.", "Methods, CD in 2020 were used."],
+        [False, False],
+    ),
     (  # a name after a line that did not end an entry continues it
         ["Smith, John, Ann Lee, and", "Brown, Kate. 2020. Title. Journal."],
         [False, False],

@@ -78,6 +78,18 @@ def test_a_page_that_glues_its_citations_keeps_every_bracket():
     assert unbracket_subscripts(text) == text
 
 
+def test_an_author_year_page_reads_every_bracket_glued_to_a_symbol_as_a_subscript():
+    # w3m dump of an eLife page: no bracketed citation anywhere, "CO[2]" throughout
+    text = "The ^14CO[2] pulse (Libby et al. 1964) reached the ocean CO[2] (Hua et al. 2013)."
+    assert unbracket_subscripts(text) == text.replace("[2]", "2")
+    # one glued bracket alone stays (too little to tell), as does a citation after a word
+    assert unbracket_subscripts("Oxygen and CO[2] only.") == "Oxygen and CO[2] only."
+    salts = "buffer 7 mM Na[2]HPO[4], 15 mM MgSO[4], 5 mM CaCl[2] (Bowman et al. 2013)"
+    assert unbracket_subscripts(salts) == salts.replace("[2]", "2").replace("[4]", "4")
+    mixed = "Gas CO[2] rose and H[2] fell, as cells[3] showed."
+    assert unbracket_subscripts(mixed) == mixed
+
+
 def test_a_prose_line_that_starts_with_a_marker_is_not_a_list_item():
     text = (
         "Discussion\n\n"

@@ -7,6 +7,7 @@ from functools import lru_cache
 
 from ingest.headings import heading_dressing_level, is_reference_heading
 from ingest.readers.document import Builder, Document
+from ingest.readers.text_entries import author_starts, prose_after_entries
 from ingest.resources import RESOURCES
 
 FURNITURE_FILE = RESOURCES.data_file("furniture.txt")
@@ -99,38 +100,6 @@ def _hanging(lines: list[str]) -> list[bool]:
     return opens
 
 
-# An author–year entry opens with "Surname, Given" / "Surname, I." or, without an author,
-# with a quoted title and its year ("“REDCap.” 2022."); the one before it ended with a
-# year, an identifier, a URL or a full stop.
-_AUTHOR_OPEN = re.compile(
-    r"^\s*(?:(?=[a-z]*[A-Z])[^\W\d_][\w'’\-]+(?: [A-Z][\w'’\-]+)?, (?:[A-Z]\.|[A-Z][a-z]+\b)"
-    r"|[“\"][^”\"]{2,200}[”\"]\s+(?:1[6-9]|20)\d\d[a-z]?\.)"
-)
-_ENTRY_END = re.compile(r"(?:\b(?:1[6-9]|20)\d\d[a-z]?\)?|\b10\.\d{4,9}/\S+|https?://\S+|\.)\s*$")
-_HAS_YEAR = re.compile(r"\b(?:1[6-9]|20)\d\d[a-z]?\b")
-
-
-def author_starts(lines: list[str]) -> list[bool]:
-    """Unindented author–year entries hard-wrapped with no blank line between them: a line
-    that opens with an author after a line that ended an entry opens an entry. Only when
-    the paragraph's first line opens one and every piece holds a year (prose never does)."""
-    if len(lines) < 2 or not _AUTHOR_OPEN.match(lines[0]):
-        return [False] * len(lines)
-    opens = [True] + [
-        bool(_AUTHOR_OPEN.match(ln) and _ENTRY_END.search(prev))
-        for prev, ln in zip(lines, lines[1:], strict=False)
-    ]
-    pieces: list[str] = []
-    for ln, o in zip(lines, opens, strict=True):
-        if o:
-            pieces.append(ln)
-        else:
-            pieces[-1] += f" {ln}"
-    if len(pieces) < 2 or not all(_HAS_YEAR.search(p) for p in pieces):
-        return [False] * len(lines)
-    return opens
-
-
 # A DOI URL cut after its prefix ("https://doi.org/10.1371/" + "journal.pone.0230416."),
 # or a URL cut after a query separator: the next line carries on the URL, no space.
 _CUT_URL = re.compile(r"(?:https?://(?:dx\.)?doi\.org/10\.\d{4,9}/|https?://\S+[?&=])$")
@@ -167,16 +136,45 @@ def _is_start(line: str) -> bool:
     return bool(ITEM_NUMBER.match(line) or BULLET.match(line) or BACKLINK_START.match(line))
 
 
+_YEAR_ITEM = re.compile(r"^\s*(1[6-9]\d\d|20\d\d)\.\s")
+
+
+def _year_not_number(lines: list[str], starts: list[bool]) -> list[bool]:
+    """ "1980. “Interactions ...": an author–date entry wrapped just before its year. A year
+    at a line start numbers an item only where the item before it was numbered one less."""
+    out = list(starts)
+    numbers: list[int] = []
+    for i, ln in enumerate(lines):
+        m = ITEM_NUMBER.match(ln) if starts[i] else None
+        if not m:
+            continue
+        n = int(next(g for g in m.groups() if g))
+        if _YEAR_ITEM.match(ln) and (not numbers or numbers[-1] != n - 1):
+            out[i] = False
+            continue
+        numbers.append(n)
+    return out
+
+
 def _split_items(lines: list[str]) -> list[tuple[str, int | None, bool]]:
     """Split one blank-line paragraph into (text, number, is_item) pieces."""
-    starts = [_is_start(ln) for ln in lines]
+    starts = _year_not_number(lines, [_is_start(ln) for ln in lines])
     for i in range(1, len(lines)):
         if starts[i] and not any(starts[:i]) and _MID_SENTENCE.search(lines[i - 1]):
             starts[i] = bool(BULLET.match(lines[i]))  # "cells" / "[8] and primary": prose wrapped
+    first = starts.index(True) if any(starts) else 0
+    if first > 1 and any(author_starts(lines[:first])):
+        # author–year entries with no blank line before a numbered list (html2text): each
+        # part on its own
+        return [*_split_items(lines[:first]), *_split_items(lines[first:])]
     if not any(starts):
         starts = _hanging(lines)
     if not any(starts):
         starts = author_starts(lines)
+        cut = prose_after_entries(lines, starts)
+        if cut < len(lines):  # the list's last entry runs on into prose: split it off
+            rest = " ".join(ln.strip() for ln in lines[cut:])
+            return [*_split_items(lines[:cut]), (rest, None, False)]
     if not any(starts):
         return [(" ".join(ln.strip() for ln in lines), None, False)]
     out: list[tuple[str, int | None, bool]] = []
@@ -256,7 +254,10 @@ def lynx_plain(text: str) -> str:
 
 
 _BRACKET_NUMBER = re.compile(r"\[(\d{1,3})\]")
-_SYMBOL_BEFORE = re.compile(r"(?:(?<![^\W\d_])[^\W\d_]{1,3}|[\u0370-\u03ff])$")
+# a symbol: three letters at most, a Greek letter, or a chemical formula ("CaCl", "MgSO")
+_SYMBOL_BEFORE = re.compile(
+    r"(?:(?<![^\W\d_])[^\W\d_]{1,3}|[\u0370-\u03ff]|(?<![^\W\d_])(?:[A-Z][a-z]?){2,4})$"
+)
 
 
 def unbracket_subscripts(text: str) -> str:
@@ -264,23 +265,28 @@ def unbracket_subscripts(text: str) -> str:
     ``α[1]β[2]γ[2]``, ``IC[50]``. Where the page writes its citations after a space
     (``effects [2], [3]``) far more than glued to punctuation (``cells.[4]``), a number
     glued to a short symbol (three letters at most, or Greek) is that subscript: unbracket
-    it. A page citing glued (Wikipedia's ``cells[4]``) keeps every bracket."""
-    spaced = glued = 0
+    it. A page citing glued (Wikipedia's ``cells[4]``) keeps every bracket. A page whose
+    every bracketed number is glued to a short symbol (an author–year page: ``CO[2]``
+    throughout) cites none by bracket: each is a subscript."""
+    spaced = glued = symbols = total = 0
     for m in _BRACKET_NUMBER.finditer(text):
+        total += 1
+        symbols += bool(_SYMBOL_BEFORE.search(text, max(0, m.start() - 12), m.start()))
         before = text[m.start() - 1 : m.start()]
         if not before or before.isspace():
             spaced += 1
         elif not before.isalpha():
             glued += 1
-    if spaced < 3 or spaced < 2 * glued:
+    only_symbols = total >= 2 and symbols == total
+    if not only_symbols and (spaced < 3 or spaced < 2 * glued):
         return text
 
     def plain(m: re.Match[str]) -> str:
-        # A window of a few characters, not the whole prefix: a ``$``-anchored search from
-        # position 0 would scan everything before each bracket (quadratic on one long line);
-        # the look-behind still sees the character before the window's start.
-        at = m.start()
-        return m.group(1) if _SYMBOL_BEFORE.search(text, max(0, at - 5), at) else m.group(0)
+        return (
+            m.group(1)
+            if _SYMBOL_BEFORE.search(text, max(0, m.start() - 12), m.start())
+            else m.group(0)
+        )
 
     return _BRACKET_NUMBER.sub(plain, text)
 
