@@ -68,6 +68,11 @@ def _values(table: Table, rows: Sequence[dict]) -> tuple[list[str], list[tuple]]
     return cols, values
 
 
+def _insert_sql(verb: str, table: str, cols: Sequence[str]) -> str:
+    names = ", ".join(f'"{c}"' for c in cols)
+    return f'{verb} INTO "{table}" ({names}) VALUES ({", ".join("?" * len(cols))})'
+
+
 def insert_rows(
     conn: sqlite3.Connection,
     model: Any,
@@ -83,9 +88,7 @@ def insert_rows(
         return
     table = _table(model)
     cols, values = _values(table, rows)
-    names = ", ".join(f'"{c}"' for c in cols)
-    marks = ", ".join("?" * len(cols))
-    conn.executemany(f'{verb} INTO "{table.name}" ({names}) VALUES ({marks})', values)
+    conn.executemany(_insert_sql(verb, table.name, cols), values)
 
 
 def upsert_rows(
@@ -102,12 +105,9 @@ def upsert_rows(
         return
     table = _table(model)
     cols, values = _values(table, rows)
-    names = ", ".join(f'"{c}"' for c in cols)
-    marks = ", ".join("?" * len(cols))
     sets = ", ".join(f'"{c}" = excluded."{c}"' for c in cols if c != key and c not in keep)
     conn.executemany(
-        f'INSERT INTO "{table.name}" ({names}) VALUES ({marks}) '
-        f'ON CONFLICT("{key}") DO UPDATE SET {sets}',
+        _insert_sql("INSERT", table.name, cols) + f' ON CONFLICT("{key}") DO UPDATE SET {sets}',
         values,
     )
 
